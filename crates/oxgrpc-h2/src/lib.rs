@@ -1,0 +1,14 @@
+//! A sans-IO HTTP/2 engine (RFC 9113, RFC 7541).
+//!
+//! The engine contains no sockets and no clock: the caller feeds it received
+//! bytes together with the current time, and pulls out bytes to write and
+//! events for the application. Both the client and the server role share
+//! it. The tokio driver in the `oxgrpc` crate is the only code that touches
+//! real IO.
+
+mod header;
+pub mod hpack;
+mod reason;
+
+pub use header::Header;
+pub use reason::Reason;

@@ -1,0 +1,1 @@
+//! oxgrpc: a complete gRPC framework for Rust.
