@@ -6,6 +6,7 @@
 //! it. The tokio driver in the `oxgrpc` crate is the only code that touches
 //! real IO.
 
+pub mod frame;
 mod header;
 pub mod hpack;
 mod reason;
