@@ -9,7 +9,9 @@
 pub mod frame;
 mod header;
 pub mod hpack;
+mod proto;
 mod reason;
 
 pub use header::Header;
+pub use proto::{Config, Connection, ConnectionError, Event, PREFACE, RateLimit, Role, SendError};
 pub use reason::Reason;
