@@ -75,11 +75,10 @@ pub(crate) fn check(section: Section, fields: &[Header]) -> Result<Checked, &'st
         }
     }
     match section {
-        Section::Request if is_connect => {
-            if !authority || ((scheme || path) && !protocol) {
-                return Err("malformed CONNECT");
-            }
+        Section::Request if is_connect && (!authority || ((scheme || path) && !protocol)) => {
+            return Err("malformed CONNECT");
         }
+        Section::Request if is_connect => {}
         Section::Request if !(method && scheme && path) => return Err("missing pseudo-header"),
         Section::Response if !status => return Err("missing :status"),
         _ => {}

@@ -1,13 +1,13 @@
 //! The connection: one HTTP/2 endpoint, client or server, without IO.
 //!
-//! Input goes in through [`Connection::recv`] (or [`Connection::input_buffer`]
-//! + [`Connection::handle_input`]) with the current time; output comes out of
-//! [`Connection::transmit`] (bytes for the socket), [`Connection::poll_event`]
-//! (what happened) and [`Connection::poll_timeout`] (when to call
-//! [`Connection::handle_timeout`]). The application acts through
-//! [`Connection::open_stream`], [`Connection::send_headers`],
-//! [`Connection::send_data`], [`Connection::reset`] and
-//! [`Connection::release_capacity`].
+//! - Input: [`Connection::recv`], or [`Connection::input_buffer`] followed by
+//!   [`Connection::handle_input`], always with the current time.
+//! - Output: [`Connection::transmit`] (bytes for the socket),
+//!   [`Connection::poll_event`] (what happened) and
+//!   [`Connection::poll_timeout`] (when to call [`Connection::handle_timeout`]).
+//! - Application actions: [`Connection::open_stream`],
+//!   [`Connection::send_headers`], [`Connection::send_data`],
+//!   [`Connection::reset`] and [`Connection::release_capacity`].
 
 mod config;
 mod error;
@@ -324,4 +324,3 @@ impl Connection {
         (id % 2 == 1) == (self.role == Role::Client)
     }
 }
-

@@ -103,4 +103,3 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client").field("closed", &self.is_closed()).finish()
     }
 }
-

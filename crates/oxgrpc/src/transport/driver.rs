@@ -280,7 +280,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 Event::GoAway { .. } => {
                     self.state.going_away.store(true, Ordering::Release);
                     for pending in std::mem::take(&mut self.pending_open) {
-                        pending.shared.finish(End::Reset { reason: Reason::REFUSED_STREAM, remote: true });
+                        pending
+                            .shared
+                            .finish(End::Reset { reason: Reason::REFUSED_STREAM, remote: true });
                     }
                 }
                 Event::PingAck { .. } => {}
@@ -358,7 +360,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         };
         if let Some(shared) = &shared {
             if shared.id() == 0 {
-                if let Some(p) = self.pending_open.iter_mut().find(|p| Arc::ptr_eq(&p.shared, shared)) {
+                if let Some(p) =
+                    self.pending_open.iter_mut().find(|p| Arc::ptr_eq(&p.shared, shared))
+                {
                     p.commands.push(command);
                 }
                 return;
@@ -366,7 +370,12 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         }
         match command {
             Command::Open { shared, fields, end_stream } => {
-                self.pending_open.push_back(PendingOpen { shared, fields, end_stream, commands: Vec::new() });
+                self.pending_open.push_back(PendingOpen {
+                    shared,
+                    fields,
+                    end_stream,
+                    commands: Vec::new(),
+                });
                 self.open_pending();
             }
             Command::Headers { shared, fields, end_stream } => {

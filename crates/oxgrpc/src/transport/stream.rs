@@ -31,7 +31,9 @@ pub enum StreamError {
 impl fmt::Display for StreamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StreamError::Reset { reason, remote: true } => write!(f, "stream reset by peer: {reason}"),
+            StreamError::Reset { reason, remote: true } => {
+                write!(f, "stream reset by peer: {reason}")
+            }
             StreamError::Reset { reason, remote: false } => write!(f, "stream reset: {reason}"),
             StreamError::Connection(e) => write!(f, "connection error: {e}"),
             StreamError::NoResponse => f.write_str("stream ended without a response"),
@@ -61,7 +63,11 @@ pub struct RecvStream {
 }
 
 impl RecvStream {
-    pub(crate) fn new(shared: Arc<Shared>, commands: UnboundedSender<Command>, client: bool) -> Self {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        commands: UnboundedSender<Command>,
+        client: bool,
+    ) -> Self {
         RecvStream { shared, commands, cancel_on_drop: client }
     }
 
@@ -92,7 +98,9 @@ impl RecvStream {
         if let Some(chunk) = inner.data.pop_front() {
             inner.buffered -= chunk.len();
             drop(inner);
-            let _ = self.commands.send(Command::Release { shared: self.shared.clone(), len: chunk.len() });
+            let _ = self
+                .commands
+                .send(Command::Release { shared: self.shared.clone(), len: chunk.len() });
             return Poll::Ready(Some(Ok(chunk)));
         }
         match &inner.end {
@@ -129,10 +137,13 @@ impl Drop for RecvStream {
         let ended = inner.end.is_some();
         drop(inner);
         if buffered > 0 {
-            let _ = self.commands.send(Command::Release { shared: self.shared.clone(), len: buffered });
+            let _ =
+                self.commands.send(Command::Release { shared: self.shared.clone(), len: buffered });
         }
         if self.cancel_on_drop && !ended {
-            let _ = self.commands.send(Command::Reset { shared: self.shared.clone(), reason: Reason::CANCEL });
+            let _ = self
+                .commands
+                .send(Command::Reset { shared: self.shared.clone(), reason: Reason::CANCEL });
         }
     }
 }
@@ -146,7 +157,11 @@ pub struct SendStream {
 }
 
 impl SendStream {
-    pub(crate) fn new(shared: Arc<Shared>, commands: UnboundedSender<Command>, finished: bool) -> Self {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        commands: UnboundedSender<Command>,
+        finished: bool,
+    ) -> Self {
         SendStream { shared, commands, finished }
     }
 
@@ -166,13 +181,15 @@ impl SendStream {
 
     fn send(&mut self, command: Command, end_stream: bool) -> Result<(), StreamError> {
         self.finished |= end_stream;
-        self.commands
-            .send(command)
-            .map_err(|_| StreamError::Connection("connection closed".into()))
+        self.commands.send(command).map_err(|_| StreamError::Connection("connection closed".into()))
     }
 
     /// Sends a head (a response) or, with `end_stream`, trailers.
-    pub fn send_headers(&mut self, fields: Vec<Header>, end_stream: bool) -> Result<(), StreamError> {
+    pub fn send_headers(
+        &mut self,
+        fields: Vec<Header>,
+        end_stream: bool,
+    ) -> Result<(), StreamError> {
         self.check_open()?;
         let shared = self.shared.clone();
         self.send(Command::Headers { shared, fields, end_stream }, end_stream)
