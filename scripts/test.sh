@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what it needs, then
+# runs formatting and lint checks, the Rust tests, and the real-peer tests.
+#
+#   scripts/test.sh            everything
+#   SKIP_PEERS=1 scripts/test.sh   Rust checks and tests only
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "peers: install (nghttp2, Python h2)"
+scripts/install-peers.sh
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+    step "installing cargo-nextest"
+    cargo install --locked cargo-nextest
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, -D warnings)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo nextest (unit and engine tests)"
+cargo nextest run --workspace --no-fail-fast
+
+step "cargo test --doc (documentation examples)"
+cargo test --workspace --doc
+
+if [ "${SKIP_PEERS:-0}" != 1 ]; then
+    step "real peers: nghttp, h2load, nghttpd, Python h2"
+    scripts/peer-tests.sh
+fi
+
+step "all checks passed"
