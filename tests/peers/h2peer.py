@@ -208,12 +208,12 @@ class RawPeer:
             peer.handshake(settings=settings, conn_window=conn_window)
         return peer
 
-    def handshake(self, settings: dict[int, int] | None = None, conn_window: int | None = None, wait: bool = True) -> None:
+    def handshake(self, settings: dict[int, int] | None = None, conn_window: int | None = None, wait: bool = True, preface: bool = True) -> None:
         """Send the preface and our SETTINGS; wait for the server's SETTINGS
         (which is ACKed automatically) and for the ACK of ours."""
         if settings is None:
             settings = {SETTINGS_ENABLE_PUSH: 0}
-        out = PREFACE + raw_frame(SETTINGS, 0, 0, settings_payload(settings))
+        out = (PREFACE if preface else b"") + raw_frame(SETTINGS, 0, 0, settings_payload(settings))
         if conn_window:
             out += raw_frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", conn_window))
         self.send_raw(out)
@@ -288,9 +288,18 @@ class RawPeer:
         self.next_stream_id += 2
         return sid
 
-    def headers_frame(self, stream_id: int, headers, *, end_stream: bool = False, end_headers: bool = True) -> bytes:
-        flags = (FLAG_END_STREAM if end_stream else 0) | (FLAG_END_HEADERS if end_headers else 0)
-        return raw_frame(HEADERS, flags, stream_id, self.headers_block(headers))
+    def headers_frame(self, stream_id: int, headers, *, end_stream: bool = False, end_headers: bool = True, max_frame: int = 16384) -> bytes:
+        """HEADERS (+ CONTINUATIONs if the block exceeds ``max_frame``)."""
+        block = self.headers_block(headers)
+        first, rest = block[:max_frame], block[max_frame:]
+        es = FLAG_END_STREAM if end_stream else 0
+        if not rest:
+            return raw_frame(HEADERS, es | (FLAG_END_HEADERS if end_headers else 0), stream_id, first)
+        out = raw_frame(HEADERS, es, stream_id, first)
+        while rest:
+            part, rest = rest[:max_frame], rest[max_frame:]
+            out += raw_frame(CONTINUATION, FLAG_END_HEADERS if (not rest and end_headers) else 0, stream_id, part)
+        return out
 
     def send_headers(self, stream_id: int, headers, *, end_stream: bool = False) -> None:
         self.stream_send_windows.setdefault(stream_id, self.server_initial_window)

@@ -160,7 +160,7 @@ def test_b_preface_slowly(addr):
         for b in PREFACE:
             p.send_raw(bytes([b]))
             time.sleep(0.002)
-        p.handshake()
+        p.handshake(preface=False)
         assert p.get("/").status == 200
 
 
@@ -440,14 +440,24 @@ def test_k_headers_after_end_stream(peer):
 
 
 def test_k_data_after_rst(peer):
-    """extra: frames after our own RST_STREAM are ignored or answered with
-    STREAM_CLOSED; the connection survives either way."""
+    """extra: DATA after our own RST_STREAM.  RFC 9113 allows a stream
+    error (RST_STREAM STREAM_CLOSED), a connection error STREAM_CLOSED, or
+    (for a stream the server no longer tracks) ignoring it; nothing else."""
     sid = peer.send_request("POST", "/echo", end_stream=False)
     peer.send_rst(sid, E.CANCEL)
     peer.send_data(sid, b"after reset")
-    peer.ping_roundtrip()
-    r = peer.get("/")
-    assert r.status == 200
+    payload = b"afterrst"
+    peer.send_ping(payload)
+    f = peer.expect(
+        lambda f: isinstance(f, GoAwayFrame)
+        or (isinstance(f, RstStreamFrame) and f.stream_id == sid)
+        or (type(f).__name__ == "PingFrame" and "ACK" in f.flags and bytes(f.opaque_data) == payload),
+        what="PING ACK, RST_STREAM(STREAM_CLOSED) or GOAWAY(STREAM_CLOSED)",
+    )
+    if isinstance(f, (GoAwayFrame, RstStreamFrame)):
+        assert f.error_code == E.STREAM_CLOSED, peer.recent_log()
+    if not isinstance(f, GoAwayFrame):
+        assert_usable(peer)
 
 
 # ------------------------------------------------------------------ l. SETTINGS
@@ -488,7 +498,7 @@ def test_l_bad_settings_in_first_frame(addr):
 
 def test_l_unknown_setting_ignored(peer):
     """extra: unknown SETTINGS identifiers must be ignored."""
-    peer.send_settings({0xF0F0: 12345, 0x9: 1})
+    peer.send_settings({0xF0F0: 12345, 0x4242: 1})
     peer.expect(lambda f: type(f).__name__ == "SettingsFrame" and "ACK" in f.flags, what="SETTINGS ACK")
     assert_usable(peer)
 
