@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install the real-peer test tools: nghttp2 (nghttp, h2load, nghttpd) from
-# Debian, and a Python venv at .venv/ with h2 + pytest.
+# Debian, and a Python venv at .venv/ with h2, pytest and pytest-timeout.
 # Idempotent and fast when everything is already there.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${PEERS_VENV:-$ROOT/.venv}"
-PY_PKGS=(h2 pytest)
+PY_PKGS=(h2 pytest pytest-timeout)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -36,7 +36,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # --- Python venv ------------------------------------------------------------
-if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import h2, hpack, hyperframe, pytest' >/dev/null 2>&1; then
+if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import h2, hpack, hyperframe, pytest, pytest_timeout' >/dev/null 2>&1; then
     echo "install-peers: tools present (venv: $VENV)" >&2
     exit 0
 fi
@@ -52,5 +52,5 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 echo "install-peers: pip install ${PY_PKGS[*]} into $VENV" >&2
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PY_PKGS[@]}"
-"$VENV/bin/python" -c 'import h2, hpack, hyperframe, pytest'
+"$VENV/bin/python" -c 'import h2, hpack, hyperframe, pytest, pytest_timeout'
 echo "install-peers: done" >&2

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 
 import hpack
+from hyperframe.exceptions import HyperframeError
 from hyperframe.frame import (
     ContinuationFrame,
     DataFrame,
@@ -376,8 +377,11 @@ class RawPeer:
         header = bytes(self.buf[:9])
         body = bytes(self.buf[9 : 9 + length])
         del self.buf[: 9 + length]
-        frame, _ = Frame.parse_frame_header(memoryview(header))
-        frame.parse_body(memoryview(body))
+        try:
+            frame, _ = Frame.parse_frame_header(memoryview(header))
+            frame.parse_body(memoryview(body))
+        except HyperframeError as e:
+            raise PeerError(f"server sent a malformed frame (header {header.hex()}, {length} bytes): {e!r}; before it: {self.recent_log()}") from None
         self.frames_received += 1
         self.log.append(describe(frame))
         if length > self.local_max_frame_size:

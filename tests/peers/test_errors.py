@@ -368,6 +368,7 @@ def test_j_stream_window_violation_weak(server):
     a hang, fails."""
     p = RawPeer.connect(server.host, server.port, settings={SETTINGS_INITIAL_WINDOW_SIZE: 0})
     with p:
+        p.ping_roundtrip()  # the 4 MiB connection WINDOW_UPDATE has arrived
         sid = p.send_request("POST", "/echo", end_stream=False)
         chunk = b"z" * 16384
         p.blast(b"".join(p.data_frame(sid, chunk) for _ in range(68)))
@@ -402,6 +403,7 @@ def test_j_stream_window_violation_strict(server):
     connection)."""
     p = RawPeer.connect(server.host, server.port, settings={SETTINGS_INITIAL_WINDOW_SIZE: 0})
     with p:
+        p.ping_roundtrip()  # the 4 MiB connection WINDOW_UPDATE has arrived
         sid = p.send_request("POST", "/echo", end_stream=False)
         p.blast(b"".join(p.data_frame(sid, b"q" * 16384) for _ in range(64)) + p.data_frame(sid, b"q" * 100))
         f = p.expect(
