@@ -6,9 +6,12 @@
 //! it. The tokio driver in the `oxgrpc` crate is the only code that touches
 //! real IO.
 
+pub mod frame;
 mod header;
 pub mod hpack;
+mod proto;
 mod reason;
 
 pub use header::Header;
+pub use proto::{Config, Connection, ConnectionError, Event, PREFACE, RateLimit, Role, SendError};
 pub use reason::Reason;

@@ -1,1 +1,3 @@
 //! oxgrpc: a complete gRPC framework for Rust.
+
+pub mod transport;

@@ -1,0 +1,75 @@
+//! Connection settings and protection limits.
+
+use std::time::Duration;
+
+/// A token bucket: `burst` events at once, refilled at `per_second`.
+///
+/// Used for the limits that protect a connection from a peer that sends
+/// cheap frames which cost us work: resets (CVE-2023-44487), PINGs and
+/// SETTINGS. Going over a budget ends the connection with
+/// GOAWAY(ENHANCE_YOUR_CALM).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    /// How many events may arrive back to back.
+    pub burst: u32,
+    /// How many events per second are allowed in the long run.
+    pub per_second: u32,
+}
+
+/// Settings and limits of one connection. `Config::default()` is sized for
+/// RPC traffic: 1 MiB stream windows and a 4 MiB connection window.
+///
+/// ```
+/// use oxgrpc_h2::Config;
+/// let config = Config { max_concurrent_streams: 256, ..Config::default() };
+/// assert_eq!(config.initial_window_size, 1 << 20);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// SETTINGS_HEADER_TABLE_SIZE we advertise: the HPACK table the peer may use.
+    pub header_table_size: u32,
+    /// SETTINGS_MAX_CONCURRENT_STREAMS we advertise and enforce (REFUSED_STREAM past it).
+    pub max_concurrent_streams: u32,
+    /// SETTINGS_INITIAL_WINDOW_SIZE we advertise: each stream's receive window.
+    pub initial_window_size: u32,
+    /// The connection receive window, raised from 65,535 at start-up.
+    pub connection_window_size: u32,
+    /// SETTINGS_MAX_FRAME_SIZE we advertise and enforce (FRAME_SIZE_ERROR past it).
+    pub max_frame_size: u32,
+    /// SETTINGS_MAX_HEADER_LIST_SIZE we advertise and enforce.
+    pub max_header_list_size: u32,
+    /// The largest HPACK table we keep for encoding, whatever the peer allows.
+    pub max_encoder_table_size: u32,
+    /// Upper bound of an encoded field block (HEADERS + CONTINUATION).
+    pub max_header_block_size: u32,
+    /// Upper bound of CONTINUATION frames after one HEADERS.
+    pub max_continuation_frames: u32,
+    /// Budget of stream resets, by the peer or by us on its errors (rapid reset).
+    pub reset_limit: RateLimit,
+    /// Budget of PINGs from the peer.
+    pub ping_limit: RateLimit,
+    /// Budget of SETTINGS frames from the peer.
+    pub settings_limit: RateLimit,
+    /// How long the peer has to acknowledge our SETTINGS.
+    pub settings_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            header_table_size: 4096,
+            max_concurrent_streams: 100,
+            initial_window_size: 1 << 20,
+            connection_window_size: 4 << 20,
+            max_frame_size: 16_384,
+            max_header_list_size: 16_384,
+            max_encoder_table_size: 4096,
+            max_header_block_size: 64 * 1024,
+            max_continuation_frames: 64,
+            reset_limit: RateLimit { burst: 1000, per_second: 1000 },
+            ping_limit: RateLimit { burst: 500, per_second: 100 },
+            settings_limit: RateLimit { burst: 100, per_second: 10 },
+            settings_timeout: Duration::from_secs(10),
+        }
+    }
+}

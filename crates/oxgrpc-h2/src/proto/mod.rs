@@ -1,0 +1,327 @@
+//! The connection: one HTTP/2 endpoint, client or server, without IO.
+//!
+//! Input goes in through [`Connection::recv`] (or [`Connection::input_buffer`]
+//! + [`Connection::handle_input`]) with the current time; output comes out of
+//! [`Connection::transmit`] (bytes for the socket), [`Connection::poll_event`]
+//! (what happened) and [`Connection::poll_timeout`] (when to call
+//! [`Connection::handle_timeout`]). The application acts through
+//! [`Connection::open_stream`], [`Connection::send_headers`],
+//! [`Connection::send_data`], [`Connection::reset`] and
+//! [`Connection::release_capacity`].
+
+mod config;
+mod error;
+mod event;
+mod fields;
+mod flow;
+mod limit;
+mod output;
+mod recv;
+mod send;
+mod stream;
+
+pub use config::{Config, RateLimit};
+pub use error::{ConnectionError, SendError};
+pub use event::Event;
+
+use crate::Reason;
+use crate::frame::{DEFAULT_MAX_FRAME_SIZE, GoAway, Setting, Settings, StreamId, WindowUpdate};
+use crate::hpack;
+use bytes::{Bytes, BytesMut};
+use flow::RecvWindow;
+use limit::Bucket;
+use output::Output;
+use std::collections::VecDeque;
+use std::time::Instant;
+use stream::Streams;
+
+/// The client connection preface (RFC 9113 §3.4).
+pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Which end of the connection this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Opens streams (odd ids) and sends the preface.
+    Client,
+    /// Accepts streams.
+    Server,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Server: waiting for the 24-octet client preface.
+    Preface,
+    /// The peer's first frame must be SETTINGS.
+    FirstSettings,
+    Open,
+    Closed,
+}
+
+/// Settings the peer announced.
+#[derive(Debug)]
+struct PeerSettings {
+    max_concurrent_streams: u32,
+    initial_window_size: u32,
+    max_frame_size: u32,
+}
+
+/// A field block being assembled from HEADERS + CONTINUATION.
+#[derive(Debug)]
+struct PartialBlock {
+    stream_id: StreamId,
+    block: BytesMut,
+    end_stream: bool,
+    frames: u32,
+}
+
+/// One HTTP/2 connection endpoint. See the [module docs](self) for the flow.
+///
+/// ```
+/// use oxgrpc_h2::{Config, Connection, Event, Header};
+/// use std::time::Instant;
+///
+/// let now = Instant::now();
+/// let mut client = Connection::client(Config::default(), now);
+/// let mut server = Connection::server(Config::default(), now);
+/// let request = [
+///     Header::new(":method", "GET"),
+///     Header::new(":scheme", "http"),
+///     Header::new(":path", "/"),
+/// ];
+/// let id = client.open_stream(&request, true).unwrap();
+///
+/// // Shuttle bytes both ways until both sides are quiet.
+/// let mut chunks = Vec::new();
+/// for _ in 0..2 {
+///     client.transmit(&mut chunks);
+///     for c in chunks.drain(..) { server.recv(&c, now).unwrap(); }
+///     server.transmit(&mut chunks);
+///     for c in chunks.drain(..) { client.recv(&c, now).unwrap(); }
+/// }
+/// let Some(Event::Headers { stream_id, end_stream: true, .. }) = server.poll_event() else {
+///     panic!("no request")
+/// };
+/// assert_eq!(stream_id, id);
+/// ```
+pub struct Connection {
+    role: Role,
+    config: Config,
+    phase: Phase,
+    input: BytesMut,
+    output: Output,
+    events: VecDeque<Event>,
+    encoder: hpack::Encoder,
+    decoder: hpack::Decoder,
+    scratch: BytesMut,
+    peer: PeerSettings,
+    streams: Streams,
+    ready: VecDeque<StreamId>,
+    next_local_id: StreamId,
+    last_remote_id: StreamId,
+    send_window: i64,
+    recv_window: RecvWindow,
+    partial: Option<PartialBlock>,
+    goaway_sent: Option<StreamId>,
+    goaway_received: Option<StreamId>,
+    reset_budget: Bucket,
+    ping_budget: Bucket,
+    settings_budget: Bucket,
+    settings_deadline: Option<Instant>,
+    now: Instant,
+    error: Option<ConnectionError>,
+}
+
+impl Connection {
+    /// A client endpoint; the preface and our SETTINGS are queued at once.
+    pub fn client(config: Config, now: Instant) -> Connection {
+        Connection::new(Role::Client, config, now)
+    }
+
+    /// A server endpoint; our SETTINGS are queued at once.
+    pub fn server(config: Config, now: Instant) -> Connection {
+        Connection::new(Role::Server, config, now)
+    }
+
+    fn new(role: Role, config: Config, now: Instant) -> Connection {
+        let mut conn = Connection {
+            role,
+            phase: if role == Role::Server { Phase::Preface } else { Phase::FirstSettings },
+            input: BytesMut::new(),
+            output: Output::default(),
+            events: VecDeque::new(),
+            encoder: hpack::Encoder::new(),
+            decoder: hpack::Decoder::new(config.header_table_size as usize),
+            scratch: BytesMut::new(),
+            peer: PeerSettings {
+                max_concurrent_streams: u32::MAX,
+                initial_window_size: 65_535,
+                max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            },
+            streams: Streams::default(),
+            ready: VecDeque::new(),
+            next_local_id: if role == Role::Client { 1 } else { 2 },
+            last_remote_id: 0,
+            send_window: 65_535,
+            recv_window: RecvWindow::new(65_535, 65_535),
+            partial: None,
+            goaway_sent: None,
+            goaway_received: None,
+            reset_budget: Bucket::new(config.reset_limit),
+            ping_budget: Bucket::new(config.ping_limit),
+            settings_budget: Bucket::new(config.settings_limit),
+            settings_deadline: Some(now + config.settings_timeout),
+            now,
+            error: None,
+            config,
+        };
+        conn.encoder.set_max_table_size(conn.config.max_encoder_table_size.min(4096) as usize);
+        if role == Role::Client {
+            conn.output.buf().extend_from_slice(PREFACE);
+        }
+        let settings = Settings {
+            ack: false,
+            values: vec![
+                Setting::HeaderTableSize(conn.config.header_table_size),
+                Setting::EnablePush(false),
+                Setting::MaxConcurrentStreams(conn.config.max_concurrent_streams),
+                Setting::InitialWindowSize(conn.config.initial_window_size),
+                Setting::MaxFrameSize(conn.config.max_frame_size),
+                Setting::MaxHeaderListSize(conn.config.max_header_list_size),
+            ],
+        };
+        settings.encode(conn.output.buf());
+        if let Some(increment) = conn.recv_window.grow_to(conn.config.connection_window_size) {
+            WindowUpdate { stream_id: 0, increment }.encode(conn.output.buf());
+        }
+        conn
+    }
+
+    /// This endpoint's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The buffer received bytes are read into, for zero-copy reads; call
+    /// [`handle_input`](Self::handle_input) afterwards.
+    pub fn input_buffer(&mut self) -> &mut BytesMut {
+        &mut self.input
+    }
+
+    /// Feeds received bytes (a copy) and processes them.
+    pub fn recv(&mut self, data: &[u8], now: Instant) -> Result<(), ConnectionError> {
+        self.input.extend_from_slice(data);
+        self.handle_input(now)
+    }
+
+    /// Moves all bytes ready for the socket into `dst`, in order, scheduling
+    /// as much queued DATA as the flow-control windows allow.
+    pub fn transmit(&mut self, dst: &mut Vec<Bytes>) {
+        self.schedule_data();
+        self.output.take(dst);
+    }
+
+    /// Whether [`transmit`](Self::transmit) would produce bytes.
+    pub fn wants_transmit(&self) -> bool {
+        self.output.len() > 0 || (!self.ready.is_empty() && self.send_window > 0)
+    }
+
+    /// Bytes queued for the socket but not yet taken by `transmit`.
+    pub fn pending_output(&self) -> usize {
+        self.output.len()
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.phase == Phase::Closed { None } else { self.settings_deadline }
+    }
+
+    /// Handles expired timers.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        if self.settings_deadline.is_some_and(|d| now >= d) && self.phase != Phase::Closed {
+            self.settings_deadline = None;
+            self.fail_with(ConnectionError::SettingsTimeout, "settings timeout");
+        }
+    }
+
+    /// Whether the connection is finished: failed, or gone away with no
+    /// stream left. Write out the remaining output, then close the socket.
+    pub fn is_closed(&self) -> bool {
+        self.phase == Phase::Closed
+            || ((self.goaway_sent.is_some() || self.goaway_received.is_some())
+                && self.streams.is_empty())
+    }
+
+    /// The error the connection failed with, if it did.
+    pub fn error(&self) -> Option<&ConnectionError> {
+        self.error.as_ref()
+    }
+
+    /// Whether a new stream could be opened now (client role).
+    pub fn can_open_stream(&self) -> bool {
+        self.role == Role::Client
+            && self.phase != Phase::Closed
+            && self.goaway_sent.is_none()
+            && self.goaway_received.is_none()
+            && self.next_local_id <= crate::frame::MAX_WINDOW_SIZE
+            && self.streams.active_local < self.peer.max_concurrent_streams
+    }
+
+    /// How many streams are open (both directions).
+    pub fn active_streams(&self) -> usize {
+        (self.streams.active_local + self.streams.active_remote) as usize
+    }
+
+    /// Sends a PING; the answer arrives as [`Event::PingAck`].
+    pub fn ping(&mut self, payload: [u8; 8]) {
+        if self.phase != Phase::Closed {
+            crate::frame::Ping { ack: false, payload }.encode(self.output.buf());
+        }
+    }
+
+    /// Starts a graceful shutdown: sends GOAWAY naming the last stream the
+    /// peer opened; streams up to it may finish, newer ones are ignored.
+    pub fn go_away(&mut self, reason: Reason, debug_data: &'static [u8]) {
+        if self.phase == Phase::Closed || self.goaway_sent.is_some() {
+            return;
+        }
+        self.goaway_sent = Some(self.last_remote_id);
+        GoAway {
+            last_stream_id: self.last_remote_id,
+            reason,
+            debug_data: Bytes::from_static(debug_data),
+        }
+        .encode(self.output.buf());
+    }
+
+    /// Fails the connection: GOAWAY with `reason`, then closed.
+    fn fail(&mut self, reason: Reason, detail: &'static str) -> ConnectionError {
+        self.fail_with(ConnectionError::Local { reason, detail }, detail)
+    }
+
+    fn fail_with(&mut self, error: ConnectionError, detail: &'static str) -> ConnectionError {
+        if self.phase != Phase::Closed {
+            GoAway {
+                last_stream_id: self.last_remote_id,
+                reason: error.reason(),
+                debug_data: Bytes::from_static(detail.as_bytes()),
+            }
+            .encode(self.output.buf());
+            self.phase = Phase::Closed;
+            self.error = Some(error.clone());
+            self.ready.clear();
+            self.events.push_back(Event::Error(error.clone()));
+        }
+        error
+    }
+
+    fn is_local_id(&self, id: StreamId) -> bool {
+        (id % 2 == 1) == (self.role == Role::Client)
+    }
+}
+

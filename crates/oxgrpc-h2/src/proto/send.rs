@@ -1,0 +1,226 @@
+//! Sending: opening streams, headers, queued DATA and its scheduling.
+//!
+//! DATA is queued per stream and only framed in [`Connection::transmit`],
+//! round-robin over the streams that have both data and window, so one
+//! large body cannot starve the others and flow control is applied at the
+//! last moment. Trailers wait behind their stream's queued data; HPACK
+//! encoding happens when a block is put in the output, so the peer's
+//! decoder sees blocks in the order our encoder produced them.
+
+use super::stream::{SendEnd, State, Stream};
+use super::{Connection, Phase, Role, SendError};
+use crate::frame::{Data, Headers, RstStream, StreamId};
+use crate::{Header, Reason};
+use bytes::Bytes;
+
+/// How much one stream may put into the output before the next stream's turn.
+const QUANTUM: usize = 64 * 1024;
+
+impl Connection {
+    /// Opens a stream with a request head (client role) and returns its id.
+    pub fn open_stream(
+        &mut self,
+        fields: &[Header],
+        end_stream: bool,
+    ) -> Result<StreamId, SendError> {
+        if self.role != Role::Client {
+            return Err(SendError::NotAClient);
+        }
+        if self.phase == Phase::Closed {
+            return Err(SendError::ConnectionClosed);
+        }
+        if !self.can_open_stream() {
+            let exhausted = self.next_local_id > crate::frame::MAX_WINDOW_SIZE;
+            if self.goaway_sent.is_some() || self.goaway_received.is_some() || exhausted {
+                return Err(SendError::GoingAway);
+            }
+            return Err(SendError::ConcurrencyLimit);
+        }
+        let id = self.next_local_id;
+        self.next_local_id += 2;
+        let state = if end_stream { State::HalfClosedLocal } else { State::Open };
+        let mut stream =
+            Stream::new(state, self.peer.initial_window_size, self.config.initial_window_size);
+        stream.send_finished = end_stream;
+        self.streams.insert(id, stream, true);
+        self.encode_headers(id, fields, end_stream);
+        Ok(id)
+    }
+
+    /// Sends a head (server response) or trailers. Trailers must end the
+    /// stream and are sent after the data already queued.
+    pub fn send_headers(
+        &mut self,
+        stream_id: StreamId,
+        fields: &[Header],
+        end_stream: bool,
+    ) -> Result<(), SendError> {
+        let stream = self.sendable(stream_id)?;
+        if stream.has_pending_send() {
+            if !end_stream {
+                return Err(SendError::AlreadyFinished);
+            }
+            stream.send_end = SendEnd::Trailers(fields.to_vec());
+            stream.send_finished = true;
+            self.mark_ready(stream_id);
+            return Ok(());
+        }
+        stream.send_finished = end_stream;
+        self.encode_headers(stream_id, fields, end_stream);
+        if end_stream {
+            self.close_send(stream_id);
+        }
+        Ok(())
+    }
+
+    /// Queues body bytes; with `end_stream` the send side ends after them.
+    pub fn send_data(
+        &mut self,
+        stream_id: StreamId,
+        data: Bytes,
+        end_stream: bool,
+    ) -> Result<(), SendError> {
+        let stream = self.sendable(stream_id)?;
+        if !data.is_empty() {
+            stream.queued += data.len();
+            stream.send_queue.push_back(data);
+        }
+        if end_stream {
+            stream.send_end = SendEnd::EndStream;
+            stream.send_finished = true;
+        }
+        if stream.has_pending_send() && (stream.send_window > 0 || stream.send_queue.is_empty()) {
+            self.mark_ready(stream_id);
+        }
+        Ok(())
+    }
+
+    /// Bytes queued on a stream and not yet framed: a sender should wait
+    /// while this is high (back-pressure from the peer's window).
+    pub fn queued_data(&self, stream_id: StreamId) -> usize {
+        self.streams.get(stream_id).map_or(0, |s| s.queued)
+    }
+
+    /// Resets a stream (RST_STREAM); nothing more is sent or received on it.
+    pub fn reset(&mut self, stream_id: StreamId, reason: Reason) {
+        if self.phase == Phase::Closed || self.streams.get(stream_id).is_none() {
+            return;
+        }
+        self.send_reset(stream_id, reason);
+        self.remove_stream(stream_id);
+    }
+
+    fn sendable(&mut self, stream_id: StreamId) -> Result<&mut Stream, SendError> {
+        if self.phase == Phase::Closed {
+            return Err(SendError::ConnectionClosed);
+        }
+        let stream = self.streams.get_mut(stream_id).ok_or(SendError::StreamClosed)?;
+        if stream.send_finished || !stream.state.can_send() {
+            return Err(SendError::AlreadyFinished);
+        }
+        Ok(stream)
+    }
+
+    /// HPACK-encodes a field block straight into the output.
+    pub(super) fn encode_headers(&mut self, id: StreamId, fields: &[Header], end_stream: bool) {
+        self.scratch.clear();
+        self.encoder.encode(fields, &mut self.scratch);
+        let max = self.peer.max_frame_size as usize;
+        Headers::encode(id, &self.scratch, end_stream, max, self.output.buf());
+    }
+
+    pub(super) fn send_reset(&mut self, stream_id: StreamId, reason: Reason) {
+        RstStream { stream_id, reason }.encode(self.output.buf());
+    }
+
+    /// Drops a stream from the table; returns it if it was there.
+    pub(super) fn remove_stream(&mut self, id: StreamId) -> Option<Stream> {
+        let local = self.is_local_id(id);
+        self.streams.remove(id, local)
+    }
+
+    pub(super) fn mark_ready(&mut self, id: StreamId) {
+        if let Some(stream) = self.streams.get_mut(id) {
+            if !stream.in_ready_queue {
+                stream.in_ready_queue = true;
+                self.ready.push_back(id);
+            }
+        }
+    }
+
+    /// We finished our side of `id` on the wire.
+    fn close_send(&mut self, id: StreamId) {
+        let Some(stream) = self.streams.get_mut(id) else { return };
+        match stream.state {
+            State::Open => stream.state = State::HalfClosedLocal,
+            State::HalfClosedRemote => {
+                self.remove_stream(id);
+            }
+            State::HalfClosedLocal => {}
+        }
+    }
+
+    /// Frames queued DATA (and deferred trailers) into the output.
+    pub(super) fn schedule_data(&mut self) {
+        while self.send_window > 0 || self.ready_front_needs_no_window() {
+            let Some(id) = self.ready.pop_front() else { break };
+            let Some(stream) = self.streams.get_mut(id) else { continue };
+            stream.in_ready_queue = false;
+            let mut budget = QUANTUM;
+            let max_frame = self.peer.max_frame_size as usize;
+            while let Some(front) = stream.send_queue.front_mut() {
+                let window = stream.send_window.min(self.send_window);
+                if window <= 0 || budget == 0 {
+                    break;
+                }
+                let n = front.len().min(max_frame).min(window as usize).min(budget);
+                let chunk = if n == front.len() {
+                    stream.send_queue.pop_front().unwrap_or_default()
+                } else {
+                    front.split_to(n)
+                };
+                stream.queued -= n;
+                stream.send_window -= n as i64;
+                self.send_window -= n as i64;
+                budget -= n;
+                let end =
+                    stream.send_queue.is_empty() && matches!(stream.send_end, SendEnd::EndStream);
+                Data::encode_head(id, n, end, self.output.buf());
+                self.output.push_payload(chunk);
+                if end {
+                    stream.send_end = SendEnd::Open;
+                    self.close_send(id);
+                    break;
+                }
+            }
+            let Some(stream) = self.streams.get_mut(id) else { continue };
+            if !stream.send_queue.is_empty() {
+                if stream.send_window > 0 {
+                    stream.in_ready_queue = true;
+                    self.ready.push_back(id);
+                }
+                continue;
+            }
+            match std::mem::take(&mut stream.send_end) {
+                SendEnd::Open => {}
+                SendEnd::EndStream => {
+                    Data::encode_head(id, 0, true, self.output.buf());
+                    self.close_send(id);
+                }
+                SendEnd::Trailers(fields) => {
+                    self.encode_headers(id, &fields, true);
+                    self.close_send(id);
+                }
+            }
+        }
+    }
+
+    /// A stream at the front whose remaining work needs no connection window
+    /// (an empty END_STREAM or trailers) may go even when the window is 0.
+    fn ready_front_needs_no_window(&self) -> bool {
+        self.ready
+            .front()
+            .and_then(|&id| self.streams.get(id))
+            .is_some_and(|s| s.send_queue.is_empty())
+    }
+}

@@ -1,0 +1,453 @@
+//! The connection task: the only code that touches the socket.
+//!
+//! Invariants, in the order of one turn of the loop:
+//! 1. Read whatever the socket has (unless too much output is waiting, so a
+//!    peer that does not read cannot grow our memory) and feed the engine.
+//! 2. Deliver engine events to stream slots; a new request starts its
+//!    handler, which is polled right here, in this task: no spawn, no
+//!    channel hop for a fast handler.
+//! 3. Apply every command handles queued (headers, data, resets, releases).
+//! 4. Take all output the engine has and write it with one vectored write;
+//!    a turn with nothing new to write ends the loop until a wake-up.
+//!
+//! So frames produced by many streams in one turn leave in one syscall.
+
+use super::shared::{Command, End, Shared};
+use super::stream::{RecvStream, SendStream};
+use super::{Request, Service};
+use bytes::{Buf, Bytes};
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
+use oxgrpc_h2::{Connection, Event, Reason, SendError};
+use std::collections::{HashMap, VecDeque};
+use std::future::{Future, poll_fn};
+use std::io::IoSlice;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Instant;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio_util::io::poll_read_buf;
+
+/// Stop reading while this much output waits for the socket.
+const OUTPUT_HIGH_WATER: usize = 1 << 20;
+/// At most this many iovecs per write.
+const MAX_IOVECS: usize = 64;
+/// Read buffer growth step.
+const READ_CHUNK: usize = 16 * 1024;
+
+pub(crate) type Handler = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Connection facts visible to the handles of a client connection.
+#[derive(Debug, Default)]
+pub(crate) struct ConnState {
+    pub(crate) closed: AtomicBool,
+    pub(crate) going_away: AtomicBool,
+}
+
+struct PendingOpen {
+    shared: Arc<Shared>,
+    fields: Vec<oxgrpc_h2::Header>,
+    end_stream: bool,
+    commands: Vec<Command>,
+}
+
+pub(crate) struct Driver<T> {
+    io: T,
+    conn: Connection,
+    slots: HashMap<u32, Arc<Shared>>,
+    commands: UnboundedReceiver<Command>,
+    command_tx: UnboundedSender<Command>,
+    service: Option<Arc<dyn Service>>,
+    remote_addr: Option<SocketAddr>,
+    handlers: FuturesUnordered<Handler>,
+    pending_open: VecDeque<PendingOpen>,
+    out: VecDeque<Bytes>,
+    taken: Vec<Bytes>,
+    sending: Vec<(Arc<Shared>, usize)>,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    timer_at: Option<Instant>,
+    read_eof: bool,
+    state: Arc<ConnState>,
+}
+
+impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
+    pub(crate) fn new(
+        io: T,
+        conn: Connection,
+        service: Option<Arc<dyn Service>>,
+        remote_addr: Option<SocketAddr>,
+    ) -> Driver<T> {
+        let (command_tx, commands) = unbounded_channel();
+        Driver {
+            io,
+            conn,
+            slots: HashMap::new(),
+            commands,
+            command_tx,
+            service,
+            remote_addr,
+            handlers: FuturesUnordered::new(),
+            pending_open: VecDeque::new(),
+            out: VecDeque::new(),
+            taken: Vec::new(),
+            sending: Vec::new(),
+            timer: Box::pin(tokio::time::sleep(std::time::Duration::ZERO)),
+            timer_at: None,
+            read_eof: false,
+            state: Arc::default(),
+        }
+    }
+
+    pub(crate) fn command_sender(&self) -> UnboundedSender<Command> {
+        self.command_tx.clone()
+    }
+
+    pub(crate) fn state(&self) -> Arc<ConnState> {
+        self.state.clone()
+    }
+
+    /// Runs the connection to its end; `shutdown` resolving starts a graceful GOAWAY.
+    pub(crate) async fn run(mut self, shutdown: impl Future<Output = ()>) {
+        let mut shutdown = std::pin::pin!(shutdown.fuse());
+        let mut shutting_down = false;
+        poll_fn(|cx| {
+            if !shutting_down && shutdown.as_mut().poll(cx).is_ready() {
+                shutting_down = true;
+                self.conn.go_away(Reason::NO_ERROR, b"server shutting down");
+            }
+            self.poll_turns(cx)
+        })
+        .await;
+        self.finish_all("connection closed");
+        self.state.closed.store(true, Ordering::Release);
+    }
+
+    fn poll_turns(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            let mut progress = self.poll_read(cx);
+            self.dispatch_events();
+            while let Poll::Ready(Some(())) = self.handlers.poll_next_unpin(cx) {}
+            while let Poll::Ready(Some(command)) = self.commands.poll_recv(cx) {
+                self.apply(command);
+                progress = true;
+            }
+            self.open_pending();
+            self.dispatch_events();
+            match self.poll_write(cx) {
+                Poll::Ready(Ok(wrote)) => progress |= wrote,
+                Poll::Ready(Err(e)) => {
+                    self.finish_all(&format!("write failed: {e}"));
+                    return Poll::Ready(());
+                }
+                Poll::Pending => {}
+            }
+            self.poll_timer(cx);
+            let flushed = self.out.is_empty();
+            if flushed && (self.conn.is_closed() || self.read_eof) {
+                let _ = Pin::new(&mut self.io).poll_shutdown(cx);
+                return Poll::Ready(());
+            }
+            if !progress {
+                return Poll::Pending;
+            }
+        }
+    }
+
+    fn poll_read(&mut self, cx: &mut Context<'_>) -> bool {
+        if self.read_eof || self.conn.pending_output() + self.out_len() > OUTPUT_HIGH_WATER {
+            return false;
+        }
+        let buf = self.conn.input_buffer();
+        if buf.capacity() - buf.len() < READ_CHUNK / 2 {
+            buf.reserve(READ_CHUNK);
+        }
+        match poll_read_buf(Pin::new(&mut self.io), cx, self.conn.input_buffer()) {
+            Poll::Ready(Ok(0)) => {
+                self.read_eof = true;
+                self.finish_all("connection closed by peer");
+                true
+            }
+            Poll::Ready(Ok(_)) => {
+                let _ = self.conn.handle_input(Instant::now());
+                true
+            }
+            Poll::Ready(Err(e)) => {
+                self.read_eof = true;
+                self.finish_all(&format!("read failed: {e}"));
+                true
+            }
+            Poll::Pending => false,
+        }
+    }
+
+    fn out_len(&self) -> usize {
+        self.out.iter().map(Bytes::len).sum()
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<bool>> {
+        self.conn.transmit(&mut self.taken);
+        self.out.extend(self.taken.drain(..));
+        self.update_senders();
+        let mut wrote = false;
+        while !self.out.is_empty() {
+            let slices: Vec<IoSlice<'_>> =
+                self.out.iter().take(MAX_IOVECS).map(|b| IoSlice::new(b)).collect();
+            let n = match Pin::new(&mut self.io).poll_write_vectored(cx, &slices) {
+                Poll::Ready(Ok(0)) => {
+                    return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
+                }
+                Poll::Ready(Ok(n)) => n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return if wrote { Poll::Ready(Ok(true)) } else { Poll::Pending },
+            };
+            wrote = true;
+            self.advance_out(n);
+        }
+        if wrote {
+            let _ = Pin::new(&mut self.io).poll_flush(cx);
+        }
+        Poll::Ready(Ok(wrote))
+    }
+
+    fn advance_out(&mut self, mut n: usize) {
+        while n > 0 {
+            let Some(front) = self.out.front_mut() else { return };
+            if front.len() <= n {
+                n -= front.len();
+                self.out.pop_front();
+            } else {
+                front.advance(n);
+                n = 0;
+            }
+        }
+    }
+
+    /// Gives senders back the capacity the engine framed since last time.
+    fn update_senders(&mut self) {
+        let conn = &self.conn;
+        self.sending.retain_mut(|(shared, handed)| {
+            let now = conn.queued_data(shared.id());
+            let framed = *handed - now.min(*handed);
+            *handed = now;
+            if framed > 0 {
+                let mut inner = shared.lock();
+                inner.queued = inner.queued.saturating_sub(framed);
+                if let Some(w) = inner.send_waker.take() {
+                    w.wake();
+                }
+            }
+            now > 0
+        });
+    }
+
+    fn poll_timer(&mut self, cx: &mut Context<'_>) {
+        let Some(deadline) = self.conn.poll_timeout() else { return };
+        if self.timer_at != Some(deadline) {
+            self.timer_at = Some(deadline);
+            self.timer.as_mut().reset(deadline.into());
+        }
+        if self.timer.as_mut().poll(cx).is_ready() {
+            self.timer_at = None;
+            self.conn.handle_timeout(Instant::now());
+            cx.waker().wake_by_ref();
+        }
+    }
+
+    fn dispatch_events(&mut self) {
+        while let Some(event) = self.conn.poll_event() {
+            match event {
+                Event::Headers { stream_id, fields, end_stream } => {
+                    self.on_headers(stream_id, fields, end_stream);
+                }
+                Event::Data { stream_id, data, end_stream } => {
+                    self.on_data(stream_id, data, end_stream);
+                }
+                Event::Trailers { stream_id, fields } => {
+                    if let Some(shared) = self.slots.remove(&stream_id) {
+                        shared.finish(End::Trailers(fields));
+                    }
+                }
+                Event::Reset { stream_id, reason, remote } => {
+                    if let Some(shared) = self.slots.remove(&stream_id) {
+                        shared.finish(End::Reset { reason, remote });
+                    }
+                }
+                Event::GoAway { .. } => {
+                    self.state.going_away.store(true, Ordering::Release);
+                    for pending in std::mem::take(&mut self.pending_open) {
+                        pending.shared.finish(End::Reset { reason: Reason::REFUSED_STREAM, remote: true });
+                    }
+                }
+                Event::PingAck { .. } => {}
+                Event::Error(e) => self.finish_all(&e.to_string()),
+            }
+        }
+    }
+
+    fn on_headers(&mut self, id: u32, fields: Vec<oxgrpc_h2::Header>, end_stream: bool) {
+        if let Some(shared) = self.slots.get(&id) {
+            let mut inner = shared.lock();
+            inner.head = Some(fields);
+            if end_stream {
+                inner.end = Some(End::Eos);
+            }
+            if let Some(w) = inner.recv_waker.take() {
+                w.wake();
+            }
+            drop(inner);
+            if end_stream {
+                self.slots.remove(&id);
+            }
+            return;
+        }
+        let Some(service) = &self.service else { return };
+        let shared = Shared::new(id);
+        if end_stream {
+            shared.lock().end = Some(End::Eos);
+        } else {
+            self.slots.insert(id, shared.clone());
+        }
+        let request = Request {
+            head: fields,
+            body: RecvStream::new(shared.clone(), self.command_tx.clone(), false),
+            response: SendStream::new(shared, self.command_tx.clone(), false),
+            remote_addr: self.remote_addr,
+        };
+        let handler = service.call(request);
+        self.handlers.push(Box::pin(AssertUnwindSafe(handler).catch_unwind().map(|_| ())));
+    }
+
+    fn on_data(&mut self, id: u32, data: Bytes, end_stream: bool) {
+        let Some(shared) = self.slots.get(&id) else {
+            self.conn.release_capacity(id, data.len());
+            return;
+        };
+        let mut inner = shared.lock();
+        if inner.recv_dropped {
+            drop(inner);
+            self.conn.release_capacity(id, data.len());
+        } else {
+            inner.buffered += data.len();
+            if !data.is_empty() {
+                inner.data.push_back(data);
+            }
+            if let Some(w) = inner.recv_waker.take() {
+                w.wake();
+            }
+            drop(inner);
+        }
+        if end_stream {
+            if let Some(shared) = self.slots.remove(&id) {
+                shared.finish(End::Eos);
+            }
+        }
+    }
+
+    fn apply(&mut self, command: Command) {
+        let shared = match &command {
+            Command::Open { .. } | Command::GoAway => None,
+            Command::Headers { shared, .. }
+            | Command::Data { shared, .. }
+            | Command::Reset { shared, .. }
+            | Command::Release { shared, .. } => Some(shared.clone()),
+        };
+        if let Some(shared) = &shared {
+            if shared.id() == 0 {
+                if let Some(p) = self.pending_open.iter_mut().find(|p| Arc::ptr_eq(&p.shared, shared)) {
+                    p.commands.push(command);
+                }
+                return;
+            }
+        }
+        match command {
+            Command::Open { shared, fields, end_stream } => {
+                self.pending_open.push_back(PendingOpen { shared, fields, end_stream, commands: Vec::new() });
+                self.open_pending();
+            }
+            Command::Headers { shared, fields, end_stream } => {
+                if let Err(e) = self.conn.send_headers(shared.id(), &fields, end_stream) {
+                    fail_send(&shared, e);
+                }
+            }
+            Command::Data { shared, data, end_stream } => {
+                let len = data.len();
+                match self.conn.send_data(shared.id(), data, end_stream) {
+                    Ok(()) if len > 0 => self.track_sending(shared, len),
+                    Ok(()) => {}
+                    Err(e) => fail_send(&shared, e),
+                }
+            }
+            Command::Reset { shared, reason } => {
+                let id = shared.id();
+                self.conn.reset(id, reason);
+                self.slots.remove(&id);
+                shared.finish(End::Reset { reason, remote: false });
+            }
+            Command::Release { shared, len } => self.conn.release_capacity(shared.id(), len),
+            Command::GoAway => self.conn.go_away(Reason::NO_ERROR, b""),
+        }
+    }
+
+    fn track_sending(&mut self, shared: Arc<Shared>, len: usize) {
+        if let Some(entry) = self.sending.iter_mut().find(|(s, _)| Arc::ptr_eq(s, &shared)) {
+            entry.1 += len;
+        } else {
+            self.sending.push((shared, len));
+        }
+    }
+
+    /// Opens queued client streams as the peer's concurrency limit allows.
+    fn open_pending(&mut self) {
+        while let Some(pending) = self.pending_open.front() {
+            match self.conn.open_stream(&pending.fields, pending.end_stream) {
+                Ok(id) => {
+                    let Some(pending) = self.pending_open.pop_front() else { break };
+                    pending.shared.set_id(id);
+                    self.slots.insert(id, pending.shared);
+                    for command in pending.commands {
+                        self.apply(command);
+                    }
+                }
+                Err(SendError::ConcurrencyLimit) => break,
+                Err(e) => {
+                    for pending in std::mem::take(&mut self.pending_open) {
+                        let reason = Reason::REFUSED_STREAM;
+                        pending.shared.finish(match e {
+                            SendError::GoingAway => End::Reset { reason, remote: true },
+                            _ => End::Connection(e.to_string()),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish_all(&mut self, why: &str) {
+        self.state.closed.store(true, Ordering::Release);
+        for (_, shared) in self.slots.drain() {
+            shared.finish(End::Connection(why.to_string()));
+        }
+        for pending in self.pending_open.drain(..) {
+            pending.shared.finish(End::Connection(why.to_string()));
+        }
+        for (shared, _) in self.sending.drain(..) {
+            shared.finish(End::Connection(why.to_string()));
+        }
+    }
+}
+
+fn fail_send(shared: &Shared, error: SendError) {
+    let mut inner = shared.lock();
+    inner.send_closed = true;
+    if inner.end.is_none() && error == SendError::ConnectionClosed {
+        inner.end = Some(End::Connection(error.to_string()));
+    }
+    if let Some(w) = inner.send_waker.take() {
+        w.wake();
+    }
+}

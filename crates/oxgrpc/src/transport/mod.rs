@@ -1,0 +1,72 @@
+//! HTTP/2 transport: oxgrpc's own engine driven over tokio sockets.
+//!
+//! gRPC runs on this layer, and it can serve and fetch plain HTTP/2 on its
+//! own. Cleartext HTTP/2 with prior knowledge (h2c); the driver is generic
+//! over the byte stream, which is the seam for TLS.
+//!
+//! ```no_run
+//! use oxgrpc::transport::{self, Request};
+//! use oxgrpc_h2::{Config, Header};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! transport::serve(listener, Config::default(), |mut req: Request| async move {
+//!     let _ = req.response.send_headers(vec![Header::new(":status", "200")], false);
+//!     let _ = req.response.send_data(bytes::Bytes::from_static(b"hi\n"), true).await;
+//! }, std::future::pending()).await
+//! # }
+//! ```
+
+mod client;
+mod driver;
+mod server;
+mod shared;
+mod stream;
+
+pub use client::Client;
+pub use server::{serve, serve_connection};
+pub use stream::{RecvStream, SendStream, StreamError};
+
+use bytes::Bytes;
+use oxgrpc_h2::Header;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+
+/// An incoming request: its head, its body, and the way to respond.
+pub struct Request {
+    /// The request head: pseudo-headers first, validated by the engine.
+    pub head: Vec<Header>,
+    /// The request body.
+    pub body: RecvStream,
+    /// Where the response goes.
+    pub response: SendStream,
+    /// The peer's address, when the transport knows it.
+    pub remote_addr: Option<SocketAddr>,
+}
+
+impl Request {
+    /// The first value of a field (pseudo-headers included, e.g. `":path"`).
+    pub fn field(&self, name: &str) -> Option<&Bytes> {
+        self.head.iter().find(|h| h.name == name.as_bytes()).map(|h| &h.value)
+    }
+}
+
+/// What a server runs for each request. The returned future is polled by
+/// the connection's own task; spawn inside it for CPU-heavy work.
+///
+/// Any `Fn(Request) -> impl Future<Output = ()>` is a service.
+pub trait Service: Send + Sync + 'static {
+    /// Starts handling one request.
+    fn call(&self, request: Request) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+}
+
+impl<F, Fut> Service for F
+where
+    F: Fn(Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    fn call(&self, request: Request) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(self(request))
+    }
+}

@@ -1,0 +1,241 @@
+//! The handles an application uses for one stream.
+
+use super::shared::{Command, End, Shared};
+use bytes::Bytes;
+use oxgrpc_h2::{Header, Reason};
+use std::fmt;
+use std::future::poll_fn;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Sending more than this to a stream waits until the engine framed it.
+const SEND_HIGH_WATER: usize = 256 * 1024;
+
+/// Why a stream operation failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StreamError {
+    /// The stream was reset with this code.
+    Reset {
+        /// The RST_STREAM code.
+        reason: Reason,
+        /// Whether the peer reset it.
+        remote: bool,
+    },
+    /// The connection failed or closed.
+    Connection(String),
+    /// The stream ended before a response head arrived.
+    NoResponse,
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamError::Reset { reason, remote: true } => write!(f, "stream reset by peer: {reason}"),
+            StreamError::Reset { reason, remote: false } => write!(f, "stream reset: {reason}"),
+            StreamError::Connection(e) => write!(f, "connection error: {e}"),
+            StreamError::NoResponse => f.write_str("stream ended without a response"),
+        }
+    }
+}
+
+impl std::error::Error for StreamError {}
+
+fn end_error(end: &End) -> StreamError {
+    match end {
+        End::Reset { reason, remote } => StreamError::Reset { reason: *reason, remote: *remote },
+        End::Connection(e) => StreamError::Connection(e.clone()),
+        End::Eos | End::Trailers(_) => StreamError::NoResponse,
+    }
+}
+
+/// The receiving half of a stream: body chunks, then trailers.
+///
+/// Each chunk handed out gives its bytes back to flow control, so a slow
+/// reader slows its sender down and a fast one never stalls it. Dropping
+/// the handle of a client call that has not ended cancels the call.
+pub struct RecvStream {
+    shared: Arc<Shared>,
+    commands: UnboundedSender<Command>,
+    cancel_on_drop: bool,
+}
+
+impl RecvStream {
+    pub(crate) fn new(shared: Arc<Shared>, commands: UnboundedSender<Command>, client: bool) -> Self {
+        RecvStream { shared, commands, cancel_on_drop: client }
+    }
+
+    /// Client role: waits for the response head.
+    pub async fn head(&mut self) -> Result<Vec<Header>, StreamError> {
+        poll_fn(|cx| {
+            let mut inner = self.shared.lock();
+            if let Some(head) = inner.head.take() {
+                return Poll::Ready(Ok(head));
+            }
+            if let Some(end) = &inner.end {
+                return Poll::Ready(Err(end_error(end)));
+            }
+            inner.recv_waker = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// The next body chunk; `None` at the end of the stream.
+    pub async fn data(&mut self) -> Option<Result<Bytes, StreamError>> {
+        poll_fn(|cx| self.poll_data(cx)).await
+    }
+
+    /// Polls for the next body chunk.
+    pub fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, StreamError>>> {
+        let mut inner = self.shared.lock();
+        if let Some(chunk) = inner.data.pop_front() {
+            inner.buffered -= chunk.len();
+            drop(inner);
+            let _ = self.commands.send(Command::Release { shared: self.shared.clone(), len: chunk.len() });
+            return Poll::Ready(Some(Ok(chunk)));
+        }
+        match &inner.end {
+            Some(End::Eos | End::Trailers(_)) => Poll::Ready(None),
+            Some(end) => Poll::Ready(Some(Err(end_error(end)))),
+            None => {
+                inner.recv_waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+
+    /// The trailers, once the body ended with them.
+    pub fn trailers(&self) -> Option<Vec<Header>> {
+        match &self.shared.lock().end {
+            Some(End::Trailers(t)) => Some(t.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether the peer finished its side (or the stream ended otherwise).
+    pub fn is_end(&self) -> bool {
+        let inner = self.shared.lock();
+        inner.data.is_empty() && inner.end.is_some()
+    }
+}
+
+impl Drop for RecvStream {
+    fn drop(&mut self) {
+        let mut inner = self.shared.lock();
+        inner.recv_dropped = true;
+        let buffered = std::mem::take(&mut inner.buffered);
+        inner.data.clear();
+        let ended = inner.end.is_some();
+        drop(inner);
+        if buffered > 0 {
+            let _ = self.commands.send(Command::Release { shared: self.shared.clone(), len: buffered });
+        }
+        if self.cancel_on_drop && !ended {
+            let _ = self.commands.send(Command::Reset { shared: self.shared.clone(), reason: Reason::CANCEL });
+        }
+    }
+}
+
+/// The sending half of a stream. Dropping it before the stream is finished
+/// resets the stream with CANCEL.
+pub struct SendStream {
+    shared: Arc<Shared>,
+    commands: UnboundedSender<Command>,
+    finished: bool,
+}
+
+impl SendStream {
+    pub(crate) fn new(shared: Arc<Shared>, commands: UnboundedSender<Command>, finished: bool) -> Self {
+        SendStream { shared, commands, finished }
+    }
+
+    fn closed_error(&self) -> StreamError {
+        match &self.shared.lock().end {
+            Some(end @ (End::Reset { .. } | End::Connection(_))) => end_error(end),
+            _ => StreamError::Connection("stream closed".into()),
+        }
+    }
+
+    fn check_open(&self) -> Result<(), StreamError> {
+        if self.finished || self.shared.lock().send_closed {
+            return Err(self.closed_error());
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, command: Command, end_stream: bool) -> Result<(), StreamError> {
+        self.finished |= end_stream;
+        self.commands
+            .send(command)
+            .map_err(|_| StreamError::Connection("connection closed".into()))
+    }
+
+    /// Sends a head (a response) or, with `end_stream`, trailers.
+    pub fn send_headers(&mut self, fields: Vec<Header>, end_stream: bool) -> Result<(), StreamError> {
+        self.check_open()?;
+        let shared = self.shared.clone();
+        self.send(Command::Headers { shared, fields, end_stream }, end_stream)
+    }
+
+    /// Sends trailers, ending the stream.
+    pub fn send_trailers(&mut self, fields: Vec<Header>) -> Result<(), StreamError> {
+        self.send_headers(fields, true)
+    }
+
+    /// Queues body bytes; waits first while too much is queued already.
+    pub async fn send_data(&mut self, data: Bytes, end_stream: bool) -> Result<(), StreamError> {
+        poll_fn(|cx| self.poll_capacity(cx)).await?;
+        self.send_data_now(data, end_stream)
+    }
+
+    /// Queues body bytes without waiting for capacity.
+    pub fn send_data_now(&mut self, data: Bytes, end_stream: bool) -> Result<(), StreamError> {
+        self.check_open()?;
+        self.shared.lock().queued += data.len();
+        let shared = self.shared.clone();
+        self.send(Command::Data { shared, data, end_stream }, end_stream)
+    }
+
+    /// Ready when the stream can take more data without growing its queue past the limit.
+    pub fn poll_capacity(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), StreamError>> {
+        let mut inner = self.shared.lock();
+        if inner.send_closed || self.finished {
+            drop(inner);
+            return Poll::Ready(Err(self.closed_error()));
+        }
+        if inner.queued < SEND_HIGH_WATER {
+            return Poll::Ready(Ok(()));
+        }
+        inner.send_waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    /// Resets the stream.
+    pub fn reset(&mut self, reason: Reason) {
+        if !std::mem::replace(&mut self.finished, true) {
+            let _ = self.commands.send(Command::Reset { shared: self.shared.clone(), reason });
+        }
+    }
+
+    /// Waits until the stream is reset or the connection is gone: how a
+    /// handler learns that its caller cancelled.
+    pub async fn closed(&mut self) -> StreamError {
+        poll_fn(|cx| {
+            let mut inner = self.shared.lock();
+            if inner.send_closed {
+                drop(inner);
+                return Poll::Ready(self.closed_error());
+            }
+            inner.send_waker = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+impl Drop for SendStream {
+    fn drop(&mut self) {
+        self.reset(Reason::CANCEL);
+    }
+}
