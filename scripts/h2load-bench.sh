@@ -9,7 +9,10 @@
 # /proc/PID/stat before/after, in microseconds per request).
 #
 # Environment: N (default 200000), C (16), M (32), WARMUP (20000), PATH_ (/),
-# H2_SERVER, CARGO_TARGET_DIR, SKIP_BUILD=1.
+# SERVER_ARGS (extra server flags, e.g. "--threads 1"), H2_SERVER,
+# CARGO_TARGET_DIR, SKIP_BUILD=1.
+# h2load is the client-side bottleneck at these rates (one core); the
+# CPU-per-request figure is the meaningful one.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib-peers.sh"
@@ -29,7 +32,8 @@ CPUS="$(nproc)"
 if [ "$CPUS" -ge 2 ]; then PIN_S=(taskset -c 0); PIN_C=(taskset -c 1); else PIN_S=(); PIN_C=(); echo "warning: 1 CPU, not pinning" >&2; fi
 
 PORT="$(free_port)"
-"${PIN_S[@]}" "$H2_SERVER" --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+# shellcheck disable=SC2086
+"${PIN_S[@]}" "$H2_SERVER" --addr "127.0.0.1:$PORT" ${SERVER_ARGS:-} >"$WORK/server.log" 2>&1 &
 PID=$!
 PEER_PIDS+=("$PID")
 wait_port "$PORT" "$PID" 30
