@@ -543,3 +543,44 @@ def test_m_content_length_mismatch(peer):
     peer.send_data(sid, b"12345", end_stream=True)
     peer.expect_rst(sid, E.PROTOCOL_ERROR)
     assert_usable(peer)
+
+
+# ------------------------------------------------------------- extra: HPACK
+def test_hpack_invalid_index(peer):
+    """extra: a header block referencing a nonexistent table entry is a
+    connection COMPRESSION_ERROR (RFC 9113 4.3)."""
+    block = bytes([0x82, 0x86, 0x84]) + bytes([0xFF, 0x80, 0x01])  # indexed 127+128 = 255: not present
+    peer.send_raw(raw_frame(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, 1, block))
+    peer.expect_goaway(E.COMPRESSION_ERROR)
+
+
+def test_hpack_table_size_update_above_limit(peer):
+    """extra: a dynamic table size update above the server's
+    SETTINGS_HEADER_TABLE_SIZE (4096) is a COMPRESSION_ERROR."""
+    update = bytes([0x3F]) + bytes([(8192 - 31) & 0x7F | 0x80, (8192 - 31) >> 7])
+    block = update + peer.headers_block(peer.request_headers("GET", "/"))
+    peer.send_raw(raw_frame(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, 1, block))
+    peer.expect_goaway(E.COMPRESSION_ERROR)
+
+
+def test_hpack_truncated_block(peer):
+    """extra: a header block that ends mid-field is a COMPRESSION_ERROR."""
+    block = peer.headers_block(peer.request_headers("GET", "/")) + bytes([0x40, 0x05, ord("x")])
+    peer.send_raw(raw_frame(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, 1, block))
+    peer.expect_goaway(E.COMPRESSION_ERROR)
+
+
+def test_hpack_client_table_size_zero_honoured(server):
+    """extra: after the client sets SETTINGS_HEADER_TABLE_SIZE=0 the server's
+    encoder must signal a table size update (RFC 7541 4.2) and never use a
+    dynamic table larger than 0."""
+    p = RawPeer.connect(server.host, server.port, settings={0x1: 0, SETTINGS_ENABLE_PUSH: 0})
+    with p:
+        p.decoder.max_allowed_table_size = 0
+        for _ in range(3):
+            r = p.get("/")
+            assert r.status == 200
+        assert p.decoder.header_table.maxsize == 0, (
+            f"server never sent a dynamic table size update after SETTINGS_HEADER_TABLE_SIZE=0 "
+            f"(decoder table max size still {p.decoder.header_table.maxsize})"
+        )

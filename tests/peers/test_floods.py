@@ -140,3 +140,41 @@ def test_h_moderate_pings_fine(peer):
 
     peer.expect(match, what="100 PING ACKs")
     assert acks == {i.to_bytes(8, "big") for i in range(100)}
+
+
+# ---------------------------------------- extra: cheap-frame floods (liveness)
+def _calm_or_alive(peer: RawPeer) -> str:
+    """After a flood: either GOAWAY(ENHANCE_YOUR_CALM) and close, or the
+    connection still answers a PING.  Anything else (other error, silent
+    close, hang) fails."""
+    payload = b"alive?!!"
+    peer.send_ping(payload)
+
+    def match(f):
+        return isinstance(f, GoAwayFrame) or (isinstance(f, PingFrame) and "ACK" in f.flags and bytes(f.opaque_data) == payload)
+
+    f = peer.expect(match, what="GOAWAY(ENHANCE_YOUR_CALM) or the PING ACK", timeout=FLOOD_TIMEOUT)
+    if isinstance(f, GoAwayFrame):
+        assert f.error_code == E.ENHANCE_YOUR_CALM, peer.recent_log()
+        return "goaway"
+    return "alive"
+
+
+def test_extra_empty_data_flood(peer):
+    """CVE-2019-9518 style: 100,000 empty DATA frames on one open stream."""
+    sid = peer.send_request("POST", "/echo", end_stream=False)
+    peer.blast(raw_frame(0x0, 0, sid, b"") * 100_000)
+    print("empty DATA flood:", _calm_or_alive(peer))
+
+
+def test_extra_priority_flood(peer):
+    """100,000 PRIORITY frames for idle streams."""
+    out = b"".join(raw_frame(0x2, 0, 1 + 2 * (i % 50_000), struct.pack(">IB", 0, 15)) for i in range(100_000))
+    peer.blast(out)
+    print("PRIORITY flood:", _calm_or_alive(peer))
+
+
+def test_extra_window_update_flood(peer):
+    """100,000 WINDOW_UPDATE(1) on stream 0 (stays far below 2^31-1)."""
+    peer.blast(raw_frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", 1)) * 100_000)
+    print("WINDOW_UPDATE flood:", _calm_or_alive(peer))
