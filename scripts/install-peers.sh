@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Install the real-peer test tools: nghttp2 (nghttp, h2load, nghttpd) from
+# Debian, and a Python venv at .venv/ with h2, pytest and pytest-timeout.
+# Idempotent and fast when everything is already there.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${PEERS_VENV:-$ROOT/.venv}"
+PY_PKGS=(h2 pytest pytest-timeout)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+apt_updated=0
+apt_install() {
+    if [ "$apt_updated" -eq 0 ]; then
+        echo "install-peers: apt-get update" >&2
+        $SUDO apt-get update -qq >/dev/null
+        apt_updated=1
+    fi
+    echo "install-peers: apt-get install $*" >&2
+    $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# --- Debian packages --------------------------------------------------------
+missing=()
+command -v nghttp  >/dev/null 2>&1 || missing+=(nghttp2-client)
+command -v h2load  >/dev/null 2>&1 || missing+=(nghttp2-client)
+command -v nghttpd >/dev/null 2>&1 || missing+=(nghttp2-server)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if [ "${#missing[@]}" -gt 0 ]; then
+    # de-duplicate
+    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+    apt_install "${missing[@]}"
+fi
+
+# --- Python venv ------------------------------------------------------------
+if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import h2, hpack, hyperframe, pytest, pytest_timeout' >/dev/null 2>&1; then
+    echo "install-peers: tools present (venv: $VENV)" >&2
+    exit 0
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    # python3 -m venv needs ensurepip (Debian package python3-venv).
+    if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+        pyver="$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+        apt_install "python${pyver}-venv" || apt_install python3-venv
+    fi
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+fi
+echo "install-peers: pip install ${PY_PKGS[*]} into $VENV" >&2
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PY_PKGS[@]}"
+"$VENV/bin/python" -c 'import h2, hpack, hyperframe, pytest, pytest_timeout'
+echo "install-peers: done" >&2
