@@ -8,7 +8,10 @@
 mod code;
 mod details;
 pub(crate) mod percent;
+mod stream_error;
 mod trailers;
+
+pub(crate) use stream_error::status_from_stream_error;
 
 use std::fmt;
 
