@@ -244,11 +244,13 @@ impl {client} {{
     for method in &service.methods {
         client_method(&full, method, buf);
     }
+    // Without methods nothing reads the fields.
+    let allow = if service.methods.is_empty() { "\n#[allow(dead_code)]" } else { "" };
     let _ = writeln!(
         buf,
         "}}
 /// A blocking client for the `{full}` service, for code that is not async (runs its own runtime).
-#[derive(Debug)]
+#[derive(Debug)]{allow}
 pub struct {blocking} {{
     inner: {client},
     rt: ::oxgrpc::blocking::Runtime,

@@ -331,6 +331,8 @@ fn showcase_corner_cases() {
     // A service without methods still dispatches (to nothing).
     assert_has(&code, "fn methods(&self) -> &'static [&'static str] { &[] }");
     assert_has(&code, "let _ = method; ::core::result::Result::Err(call)");
+    assert_has(&code, "#[derive(Debug)]\n#[allow(dead_code)]\npub struct EmptyBlockingClient");
+    assert_lacks(&code, "#[allow(dead_code)]\npub struct ThingServiceBlockingClient");
 
     // Every package file carries the descriptor set.
     let fds_const = format!("include_bytes!({:?})", fds.to_string_lossy());
