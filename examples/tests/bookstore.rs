@@ -1,0 +1,162 @@
+//! The bookstore example, end to end over real sockets: the four kinds of
+//! call, metadata, errors, compression and cancellation.
+
+mod common;
+
+use futures_util::{StreamExt, stream};
+use oxgrpc::{Code, CompressionEncoding, Request};
+use oxgrpc_examples::bookstore::bookstore_client::{BookstoreBlockingClient, BookstoreClient};
+use oxgrpc_examples::bookstore::{Book, GetBookRequest};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The real `bookstore-server` binary on a free port.
+struct ServerProcess {
+    child: Child,
+    addr: String,
+}
+
+impl ServerProcess {
+    fn start() -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_bookstore-server"))
+            .args(["--addr", &addr])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&addr).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        ServerProcess { child, addr }
+    }
+
+    fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server and returns what it logged.
+    fn stop(mut self) -> String {
+        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        let output = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap());
+        let out = output.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn book(id: i32, title: &str) -> Book {
+    Book { id, title: title.into(), author: "someone".into() }
+}
+
+#[tokio::test]
+async fn one_call_of_each_kind() {
+    let server = ServerProcess::start();
+    let client = BookstoreClient::connect(&server.uri()).await.unwrap();
+
+    let got = client.get_book(GetBookRequest { id: 2 }).await.unwrap().into_inner();
+    assert_eq!(got.title, "Programming Rust");
+
+    let listed = client.list_books(()).await.unwrap().into_inner().collect_all().await.unwrap();
+    assert_eq!(listed.iter().map(|b| b.id).collect::<Vec<_>>(), vec![1, 2, 3]);
+
+    let added = client.add_books(stream::iter(vec![book(10, "a"), book(11, "b")])).await.unwrap();
+    assert_eq!(added.into_inner().books, vec![book(10, "a"), book(11, "b")]);
+    assert_eq!(client.get_book(GetBookRequest { id: 11 }).await.unwrap().into_inner().title, "b");
+
+    let replies = client.chat(stream::iter(vec![book(1, "x"), book(2, "y")])).await.unwrap();
+    let titles: Vec<String> =
+        replies.into_inner().collect_all().await.unwrap().into_iter().map(|b| b.title).collect();
+    assert_eq!(titles, vec!["x - Received", "y - Received"]);
+}
+
+#[tokio::test]
+async fn unknown_book_is_not_found() {
+    let server = ServerProcess::start();
+    let client = BookstoreClient::connect(&server.uri()).await.unwrap();
+    let status = client.get_book(GetBookRequest { id: 404 }).await.unwrap_err();
+    assert_eq!(status.code(), Code::NotFound);
+    assert_eq!(status.message(), "book not found");
+}
+
+#[tokio::test]
+async fn metadata_both_ways_including_binary() {
+    let server = ServerProcess::start();
+    let client = BookstoreClient::connect(&server.uri()).await.unwrap();
+    let mut request = Request::new(GetBookRequest { id: 1 });
+    request.metadata_mut().insert("x-trace", "abc").unwrap();
+    request.metadata_mut().insert_bin("x-token-bin", vec![0u8, 1, 0xff]).unwrap();
+    let response = client.get_book(request).await.unwrap();
+    assert_eq!(response.metadata().get("x-trace"), Some("abc"));
+    assert_eq!(response.metadata().get_bin("x-token-bin").unwrap()[..], [0u8, 1, 0xff]);
+    assert_eq!(response.trailers().get("x-served-by"), Some("oxgrpc-bookstore"));
+
+    let mut request = Request::new(stream::iter(vec![book(1, "m")]));
+    request.metadata_mut().insert("x-stream", "yes").unwrap();
+    let response = client.chat(request).await.unwrap();
+    assert_eq!(response.metadata().get("x-stream"), Some("yes"));
+    let mut replies = response.into_inner();
+    while replies.message().await.unwrap().is_some() {}
+    assert_eq!(replies.trailers().unwrap().get("x-served-by"), Some("oxgrpc-bookstore"));
+}
+
+#[tokio::test]
+async fn deadline_expires() {
+    let server = ServerProcess::start();
+    let client = BookstoreClient::connect(&server.uri()).await.unwrap();
+    let mut request = Request::new(GetBookRequest { id: 1 });
+    request.metadata_mut().insert("x-delay-ms", "3000").unwrap();
+    request.set_timeout(Duration::from_millis(200));
+    let started = Instant::now();
+    let status = client.get_book(request).await.unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = server.stop();
+    assert!(log.contains("/bookstore.Bookstore/GetBook -> DEADLINE_EXCEEDED") || log.contains("cancelled: /bookstore.Bookstore/GetBook"), "{log}");
+}
+
+#[tokio::test]
+async fn dropping_a_stream_midway_cancels_the_handler() {
+    let server = ServerProcess::start();
+    let client = BookstoreClient::connect(&server.uri()).await.unwrap();
+    let mut request = Request::new(());
+    request.metadata_mut().insert("x-delay-ms", "300").unwrap();
+    let mut books = client.list_books(request).await.unwrap().into_inner();
+    assert_eq!(books.next().await.unwrap().unwrap().id, 1);
+    drop(books);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = server.stop();
+    assert!(log.contains("cancelled: /bookstore.Bookstore/ListBooks"), "{log}");
+}
+
+#[tokio::test]
+async fn compressed_both_ways() {
+    let server = ServerProcess::start();
+    let client = BookstoreClient::connect(&server.uri()).await.unwrap();
+    for encoding in [CompressionEncoding::Gzip, CompressionEncoding::Deflate, CompressionEncoding::Zstd] {
+        let big = "r".repeat(100_000);
+        let mut request = Request::new(stream::iter(vec![book(1, &big)]));
+        request.set_compression(encoding);
+        let replies = client.chat(request).await.unwrap().into_inner().collect_all().await.unwrap();
+        assert_eq!(replies[0].title, format!("{big} - Received"), "{encoding:?}");
+    }
+}
+
+#[test]
+fn blocking_client() {
+    let server = ServerProcess::start();
+    let client = BookstoreBlockingClient::connect(&server.uri()).unwrap();
+    assert_eq!(client.get_book(GetBookRequest { id: 3 }).unwrap().into_inner().id, 3);
+    assert_eq!(client.list_books(()).unwrap().len(), 3);
+    assert_eq!(client.add_books(vec![book(20, "z")]).unwrap().into_inner().books.len(), 1);
+    assert_eq!(client.chat(vec![book(21, "q")]).unwrap()[0].title, "q - Received");
+}
