@@ -121,7 +121,11 @@ async fn deadline_expires() {
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
     tokio::time::sleep(Duration::from_millis(300)).await;
     let log = server.stop();
-    assert!(log.contains("/bookstore.Bookstore/GetBook -> DEADLINE_EXCEEDED") || log.contains("cancelled: /bookstore.Bookstore/GetBook"), "{log}");
+    assert!(
+        log.contains("/bookstore.Bookstore/GetBook -> DEADLINE_EXCEEDED")
+            || log.contains("cancelled: /bookstore.Bookstore/GetBook"),
+        "{log}"
+    );
 }
 
 #[tokio::test]
@@ -142,7 +146,9 @@ async fn dropping_a_stream_midway_cancels_the_handler() {
 async fn compressed_both_ways() {
     let server = ServerProcess::start();
     let client = BookstoreClient::connect(&server.uri()).await.unwrap();
-    for encoding in [CompressionEncoding::Gzip, CompressionEncoding::Deflate, CompressionEncoding::Zstd] {
+    for encoding in
+        [CompressionEncoding::Gzip, CompressionEncoding::Deflate, CompressionEncoding::Zstd]
+    {
         let big = "r".repeat(100_000);
         let mut request = Request::new(stream::iter(vec![book(1, &big)]));
         request.set_compression(encoding);

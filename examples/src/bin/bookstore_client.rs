@@ -17,12 +17,17 @@ async fn main() -> Result<(), oxgrpc::Status> {
 
     println!("== GetBook (unary)");
     let mut request = Request::new(GetBookRequest { id: 1 });
-    request.metadata_mut().insert("x-client", "oxgrpc-bookstore-client").map_err(|e| oxgrpc::Status::internal(e.to_string()))?;
+    request
+        .metadata_mut()
+        .insert("x-client", "oxgrpc-bookstore-client")
+        .map_err(|e| oxgrpc::Status::internal(e.to_string()))?;
     let response = client.get_book(request).await?;
     println!("  {}", show(response.get_ref()));
     match client.get_book(GetBookRequest { id: 404 }).await {
         Err(status) if status.code() == Code::NotFound => println!("  id 404: {status}"),
-        other => return Err(oxgrpc::Status::internal(format!("expected NOT_FOUND, got {other:?}"))),
+        other => {
+            return Err(oxgrpc::Status::internal(format!("expected NOT_FOUND, got {other:?}")));
+        }
     }
 
     println!("== ListBooks (server streaming)");
@@ -37,7 +42,11 @@ async fn main() -> Result<(), oxgrpc::Status> {
         Book { id: 5, title: "Rust Atomics and Locks".into(), author: "Mara Bos".into() },
     ];
     let added = client.add_books(stream::iter(new_books)).await?.into_inner();
-    println!("  added {} books: {}", added.books.len(), added.books.iter().map(show).collect::<Vec<_>>().join(", "));
+    println!(
+        "  added {} books: {}",
+        added.books.len(),
+        added.books.iter().map(show).collect::<Vec<_>>().join(", ")
+    );
 
     println!("== Chat (bidirectional streaming)");
     let outgoing = vec![

@@ -29,7 +29,9 @@ impl Store {
         ];
         let books = books
             .into_iter()
-            .map(|(id, title, author)| (id, Book { id, title: title.into(), author: author.into() }))
+            .map(|(id, title, author)| {
+                (id, Book { id, title: title.into(), author: author.into() })
+            })
             .collect();
         Store { books: Mutex::new(books) }
     }
@@ -67,14 +69,19 @@ impl Bookstore for Store {
     async fn get_book(&self, request: Request<GetBookRequest>) -> Result<Response<Book>, Status> {
         delay(request.metadata()).await;
         let id = request.get_ref().id;
-        let book = self.books().get(&id).cloned().ok_or_else(|| Status::not_found("book not found"))?;
+        let book =
+            self.books().get(&id).cloned().ok_or_else(|| Status::not_found("book not found"))?;
         let mut response = Response::new(book);
         *response.metadata_mut() = echoed(request.metadata());
         *response.trailers_mut() = served_by();
         Ok(response)
     }
 
-    async fn list_books(&self, request: Request<()>, mut responses: ResponseSink<Book>) -> Result<(), Status> {
+    async fn list_books(
+        &self,
+        request: Request<()>,
+        mut responses: ResponseSink<Book>,
+    ) -> Result<(), Status> {
         responses.set_metadata(echoed(request.metadata()));
         responses.set_trailers(served_by());
         let books: Vec<Book> = self.books().values().cloned().collect();
@@ -85,7 +92,10 @@ impl Bookstore for Store {
         Ok(())
     }
 
-    async fn add_books(&self, request: Request<Streaming<Book>>) -> Result<Response<BookList>, Status> {
+    async fn add_books(
+        &self,
+        request: Request<Streaming<Book>>,
+    ) -> Result<Response<BookList>, Status> {
         let echo = echoed(request.metadata());
         let mut incoming = request.into_inner();
         let mut added = Vec::new();
@@ -99,7 +109,11 @@ impl Bookstore for Store {
         Ok(response)
     }
 
-    async fn chat(&self, request: Request<Streaming<Book>>, mut responses: ResponseSink<Book>) -> Result<(), Status> {
+    async fn chat(
+        &self,
+        request: Request<Streaming<Book>>,
+        mut responses: ResponseSink<Book>,
+    ) -> Result<(), Status> {
         let metadata = request.metadata().clone();
         responses.set_metadata(echoed(&metadata));
         responses.set_trailers(served_by());

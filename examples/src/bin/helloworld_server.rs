@@ -8,7 +8,10 @@ use std::time::Duration;
 struct MyGreeter;
 
 impl Greeter for MyGreeter {
-    async fn say_hello(&self, request: Request<HelloRequest>) -> Result<Response<HelloReply>, Status> {
+    async fn say_hello(
+        &self,
+        request: Request<HelloRequest>,
+    ) -> Result<Response<HelloReply>, Status> {
         let name = request.into_inner().name;
         Ok(Response::new(HelloReply { message: format!("Hello {name}") }))
     }
@@ -16,7 +19,8 @@ impl Greeter for MyGreeter {
 
 fn main() -> std::io::Result<()> {
     let addr = oxgrpc_examples::addr_arg();
-    let threads = std::env::var("OXGRPC_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(0usize);
+    let threads =
+        std::env::var("OXGRPC_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(0usize);
     let runtime = if threads == 1 {
         tokio::runtime::Builder::new_current_thread().enable_all().build()?
     } else {
