@@ -83,7 +83,15 @@ class Call:
 
     def _on_terminate(self):
         self.terminated.set()
-        if not self.finished:
+        # grpcio records a client cancel (RST_STREAM, deadline) in its private
+        # per-call state; a request iterator ending is not enough to tell,
+        # because a cancel also ends it. Fall back to "handler did not finish".
+        client_state = getattr(getattr(self.context, "_state", None), "client", None)
+        if client_state is not None:
+            cancelled = client_state == "cancelled"
+        else:
+            cancelled = not self.finished
+        if cancelled:
             log(f"cancelled: {self.method}")
 
     def delay(self):
@@ -94,7 +102,10 @@ class Call:
         return self.context.is_active()
 
     def done(self):
-        self.finished = True
+        """The handler completed normally. (A request iterator also ends when
+        the client cancels, so an inactive call does not count as done.)"""
+        if self.context.is_active():
+            self.finished = True
 
 
 class Bookstore(pb_grpc.BookstoreServicer):

@@ -284,7 +284,9 @@ def test_cancel_bidi_stream(stub):
     release = threading.Event()
 
     def requests():
+        # Two books, so a reply is still pending (300 ms delay) at cancel time.
         yield pb.Book(id=1, title="one")
+        yield pb.Book(id=2, title="two")
         release.wait(TIMEOUT)  # keep the request stream open
 
     call = stub.Chat(requests(), metadata=(("x-delay-ms", "300"),), timeout=TIMEOUT)
