@@ -5,9 +5,10 @@ Environment:
   HELLO_TARGET  host:port of the greeter server (default: GRPC_TARGET)
   SERVER_LOG    optional path of the bookstore server's stderr log; when set,
                 the cancellation tests wait for its "cancelled: ..." line
-  GRPC_PEER     "python-reference" when the server is the grpcio reference
-                server (it cannot see the request's compression, so the
-                compression-mirroring checks are skipped for it)
+
+grpcio does not expose a response's grpc-encoding, so whether the server
+mirrors the request's compression is checked on the wire by the Node suite's
+raw HTTP/2 tests; here compressed calls are checked for correct results.
 """
 
 import os
