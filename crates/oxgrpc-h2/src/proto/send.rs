@@ -101,6 +101,11 @@ impl Connection {
         self.streams.get(stream_id).map_or(0, |s| s.queued)
     }
 
+    /// Whether the stream is still open in either direction.
+    pub fn is_stream_open(&self, stream_id: StreamId) -> bool {
+        self.streams.get(stream_id).is_some()
+    }
+
     /// Resets a stream (RST_STREAM); nothing more is sent or received on it.
     pub fn reset(&mut self, stream_id: StreamId, reason: Reason) {
         if self.phase == Phase::Closed || self.streams.get(stream_id).is_none() {

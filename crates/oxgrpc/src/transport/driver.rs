@@ -69,6 +69,9 @@ pub(crate) struct Driver<T> {
     out: VecDeque<Bytes>,
     taken: Vec<Bytes>,
     sending: Vec<(Arc<Shared>, usize)>,
+    /// Streams whose receive side ended: kept until the engine closes them,
+    /// so a late RST_STREAM still reaches the handler.
+    closing: Vec<u32>,
     timer: Pin<Box<tokio::time::Sleep>>,
     timer_at: Option<Instant>,
     read_eof: bool,
@@ -96,6 +99,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             out: VecDeque::new(),
             taken: Vec::new(),
             sending: Vec::new(),
+            closing: Vec::new(),
             timer: Box::pin(tokio::time::sleep(std::time::Duration::ZERO)),
             timer_at: None,
             read_eof: false,
@@ -146,6 +150,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 }
                 Poll::Pending => {}
             }
+            self.sweep_closed();
             self.poll_timer(cx);
             let flushed = self.out.is_empty();
             if flushed && (self.conn.is_closed() || self.read_eof) {
@@ -268,8 +273,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                     self.on_data(stream_id, data, end_stream);
                 }
                 Event::Trailers { stream_id, fields } => {
-                    if let Some(shared) = self.slots.remove(&stream_id) {
+                    if let Some(shared) = self.slots.get(&stream_id) {
                         shared.finish(End::Trailers(fields));
+                        self.closing.push(stream_id);
                     }
                 }
                 Event::Reset { stream_id, reason, remote } => {
@@ -303,7 +309,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             }
             drop(inner);
             if end_stream {
-                self.slots.remove(&id);
+                self.closing.push(id);
             }
             return;
         }
@@ -311,9 +317,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         let shared = Shared::new(id);
         if end_stream {
             shared.lock().end = Some(End::Eos);
-        } else {
-            self.slots.insert(id, shared.clone());
+            self.closing.push(id);
         }
+        self.slots.insert(id, shared.clone());
         let request = Request {
             head: fields,
             body: RecvStream::new(shared.clone(), self.command_tx.clone(), false),
@@ -344,10 +350,24 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             drop(inner);
         }
         if end_stream {
-            if let Some(shared) = self.slots.remove(&id) {
+            if let Some(shared) = self.slots.get(&id) {
                 shared.finish(End::Eos);
+                self.closing.push(id);
             }
         }
+    }
+
+    /// Forgets slots of streams the engine has closed.
+    fn sweep_closed(&mut self) {
+        let conn = &self.conn;
+        let slots = &mut self.slots;
+        self.closing.retain(|id| {
+            let open = conn.is_stream_open(*id);
+            if !open {
+                slots.remove(id);
+            }
+            open
+        });
     }
 
     fn apply(&mut self, command: Command) {

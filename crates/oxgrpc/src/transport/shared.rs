@@ -40,6 +40,8 @@ pub(crate) struct Inner {
     pub(crate) send_waker: Option<Waker>,
     /// The send side can no longer be used (reset or connection gone).
     pub(crate) send_closed: bool,
+    /// Woken when the stream is reset or the connection fails.
+    pub(crate) reset_waker: Option<Waker>,
 }
 
 #[derive(Debug, Default)]
@@ -72,6 +74,9 @@ impl Shared {
         if matches!(end, End::Reset { .. } | End::Connection(_)) {
             inner.send_closed = true;
             if let Some(w) = inner.send_waker.take() {
+                w.wake();
+            }
+            if let Some(w) = inner.reset_waker.take() {
                 w.wake();
             }
         }

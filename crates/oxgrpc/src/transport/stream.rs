@@ -121,6 +121,15 @@ impl RecvStream {
         }
     }
 
+    /// Resets the stream with CANCEL (client calls abandoned on our side).
+    pub fn cancel(&mut self) {
+        if !self.is_end() {
+            let _ = self
+                .commands
+                .send(Command::Reset { shared: self.shared.clone(), reason: Reason::CANCEL });
+        }
+    }
+
     /// Whether the peer finished its side (or the stream ended otherwise).
     pub fn is_end(&self) -> bool {
         let inner = self.shared.lock();
@@ -248,6 +257,32 @@ impl SendStream {
             Poll::Pending
         })
         .await
+    }
+}
+
+/// Observes a stream's reset from outside its handles.
+pub(crate) struct ResetWatch {
+    shared: Arc<Shared>,
+}
+
+impl ResetWatch {
+    /// Resolves once the stream is reset or its connection is gone.
+    pub(crate) async fn wait(&self) {
+        poll_fn(|cx| {
+            let mut inner = self.shared.lock();
+            if inner.send_closed {
+                return Poll::Ready(());
+            }
+            inner.reset_waker = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await;
+    }
+}
+
+impl SendStream {
+    pub(crate) fn watch_reset(&self) -> ResetWatch {
+        ResetWatch { shared: self.shared.clone() }
     }
 }
 

@@ -1,0 +1,6 @@
+//! The gRPC client: [`Channel`] and the calls made through it.
+
+mod call;
+mod channel;
+
+pub use channel::{Channel, ChannelBuilder};

@@ -1,0 +1,287 @@
+//! A call's request and response: a message (or stream) plus metadata and
+//! per-call options.
+
+use crate::{CompressionEncoding, Metadata};
+use futures_util::Stream;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A request: the message plus metadata, and on the server the call's context.
+///
+/// On the client, per-call options live here too: a timeout, compression.
+///
+/// ```
+/// use oxgrpc::Request;
+/// use std::time::Duration;
+///
+/// let mut request = Request::new("payload");
+/// request.metadata_mut().insert("x-request-id", "42").unwrap();
+/// request.set_timeout(Duration::from_secs(2));
+/// assert_eq!(request.metadata().get("x-request-id"), Some("42"));
+/// assert_eq!(*request.get_ref(), "payload");
+/// ```
+#[derive(Debug)]
+pub struct Request<T> {
+    message: T,
+    metadata: Metadata,
+    timeout: Option<Duration>,
+    compression: Option<CompressionEncoding>,
+    context: Option<Arc<CallContext>>,
+}
+
+/// What a server knows about the call it is handling.
+#[derive(Debug)]
+pub struct CallContext {
+    pub(crate) method: String,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) remote_addr: Option<SocketAddr>,
+    pub(crate) cancelled: crate::server::Cancellation,
+}
+
+impl CallContext {
+    /// The full method path, e.g. `/bookstore.Bookstore/GetBook`.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// When the caller stops waiting, if it said (`grpc-timeout`).
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Time left before the deadline (zero once past it).
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline.map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    /// The caller's address.
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
+    }
+
+    /// Whether the call was cancelled (by the client, or by its deadline).
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.is_cancelled()
+    }
+
+    /// Resolves when the call is cancelled. The handler's own future is
+    /// dropped at that moment; this is for work it spawned.
+    pub async fn cancelled(&self) {
+        self.cancelled.wait().await;
+    }
+}
+
+impl<T> Request<T> {
+    /// A request carrying `message`, with no metadata.
+    pub fn new(message: T) -> Request<T> {
+        Request {
+            message,
+            metadata: Metadata::new(),
+            timeout: None,
+            compression: None,
+            context: None,
+        }
+    }
+
+    pub(crate) fn from_parts(
+        message: T,
+        metadata: Metadata,
+        context: Arc<CallContext>,
+    ) -> Request<T> {
+        Request { message, metadata, timeout: None, compression: None, context: Some(context) }
+    }
+
+    /// The request metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// The request metadata, to change.
+    pub fn metadata_mut(&mut self) -> &mut Metadata {
+        &mut self.metadata
+    }
+
+    /// The message.
+    pub fn get_ref(&self) -> &T {
+        &self.message
+    }
+
+    /// The message, to change.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.message
+    }
+
+    /// Takes the message.
+    pub fn into_inner(self) -> T {
+        self.message
+    }
+
+    /// Client: how long to wait for the whole call (sent as `grpc-timeout`).
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = Some(timeout);
+    }
+
+    /// Client: the timeout set for this call.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Client: compress this call's messages.
+    pub fn set_compression(&mut self, encoding: CompressionEncoding) {
+        self.compression = Some(encoding);
+    }
+
+    /// Client: the compression set for this call.
+    pub fn compression(&self) -> Option<CompressionEncoding> {
+        self.compression
+    }
+
+    /// Server: the call's context (method, deadline, peer, cancellation).
+    ///
+    /// # Panics
+    /// Never on the server; a request built by hand has no context.
+    pub fn context(&self) -> &CallContext {
+        self.context.as_deref().expect("only requests received by a server carry a call context")
+    }
+
+    /// Server: the deadline, if the client set one.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.context.as_ref().and_then(|c| c.deadline)
+    }
+
+    /// Server: the caller's address.
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.context.as_ref().and_then(|c| c.remote_addr)
+    }
+
+    /// Replaces the message, keeping metadata and options.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Request<U> {
+        Request {
+            message: f(self.message),
+            metadata: self.metadata,
+            timeout: self.timeout,
+            compression: self.compression,
+            context: self.context,
+        }
+    }
+}
+
+/// A response: the message plus initial and trailing metadata.
+///
+/// ```
+/// use oxgrpc::Response;
+/// let mut response = Response::new(7);
+/// response.metadata_mut().insert("x-cache", "hit").unwrap();
+/// response.trailers_mut().insert("x-cost", "3").unwrap();
+/// assert_eq!(response.into_inner(), 7);
+/// ```
+#[derive(Debug)]
+pub struct Response<T> {
+    message: T,
+    metadata: Metadata,
+    trailers: Metadata,
+}
+
+impl<T> Response<T> {
+    /// A response carrying `message`.
+    pub fn new(message: T) -> Response<T> {
+        Response { message, metadata: Metadata::new(), trailers: Metadata::new() }
+    }
+
+    pub(crate) fn from_parts(message: T, metadata: Metadata, trailers: Metadata) -> Response<T> {
+        Response { message, metadata, trailers }
+    }
+
+    /// Initial metadata (sent with the response headers).
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// Initial metadata, to change.
+    pub fn metadata_mut(&mut self) -> &mut Metadata {
+        &mut self.metadata
+    }
+
+    /// Trailing metadata (sent with the status). On the client, filled once
+    /// the call has finished; for streams see [`Streaming::trailers`](crate::Streaming::trailers).
+    pub fn trailers(&self) -> &Metadata {
+        &self.trailers
+    }
+
+    /// Trailing metadata, to change.
+    pub fn trailers_mut(&mut self) -> &mut Metadata {
+        &mut self.trailers
+    }
+
+    /// The message.
+    pub fn get_ref(&self) -> &T {
+        &self.message
+    }
+
+    /// The message, to change.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.message
+    }
+
+    /// Takes the message.
+    pub fn into_inner(self) -> T {
+        self.message
+    }
+
+    pub(crate) fn into_parts(self) -> (T, Metadata, Metadata) {
+        (self.message, self.metadata, self.trailers)
+    }
+}
+
+/// Anything usable as a unary or server-streaming request: a message, or a
+/// [`Request`] around one.
+pub trait IntoRequest<T> {
+    /// Wraps into a request.
+    fn into_request(self) -> Request<T>;
+}
+
+impl<T> IntoRequest<T> for T {
+    fn into_request(self) -> Request<T> {
+        Request::new(self)
+    }
+}
+
+impl<T> IntoRequest<T> for Request<T> {
+    fn into_request(self) -> Request<T> {
+        self
+    }
+}
+
+/// Anything usable as a client- or bidi-streaming request: a stream of
+/// messages, or a [`Request`] around one.
+pub trait IntoStreamingRequest {
+    /// The message type.
+    type Message;
+    /// The stream type.
+    type Stream: Stream<Item = Self::Message> + Send + 'static;
+    /// Wraps into a request.
+    fn into_streaming_request(self) -> Request<Self::Stream>;
+}
+
+impl<S> IntoStreamingRequest for S
+where
+    S: Stream + Send + 'static,
+{
+    type Message = S::Item;
+    type Stream = S;
+    fn into_streaming_request(self) -> Request<S> {
+        Request::new(self)
+    }
+}
+
+impl<S> IntoStreamingRequest for Request<S>
+where
+    S: Stream + Send + 'static,
+{
+    type Message = S::Item;
+    type Stream = S;
+    fn into_streaming_request(self) -> Request<S> {
+        self
+    }
+}

@@ -1,0 +1,300 @@
+//! One incoming call: its parsed head, and the four shapes of handler.
+
+use super::ServerShared;
+use super::cancel::Cancellation;
+use super::sink::{ResponseSink, SharedSink, SinkState, lock, send_message};
+use crate::codec::{AcceptEncoding, CompressionEncoding, MessageDecoder};
+use crate::interceptor::{BoxFuture, CallInfo};
+use crate::request::CallContext;
+use crate::streaming::Streaming;
+use crate::transport::{RecvStream, SendStream};
+use crate::{Metadata, Request, Response, Status};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// An incoming call, handed by the router to a generated service, which
+/// picks the shape matching the method. Not used directly by applications.
+pub struct ServerCall {
+    info: Box<CallInfo>,
+    request_encoding: Option<CompressionEncoding>,
+    response_encoding: Option<CompressionEncoding>,
+    body: RecvStream,
+    response: SendStream,
+    shared: Arc<ServerShared>,
+}
+
+impl std::fmt::Debug for ServerCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerCall").field("method", &self.info.method).finish()
+    }
+}
+
+/// What went wrong before a call could start: answered without a handler.
+pub(crate) enum Rejection {
+    /// An HTTP-level answer (e.g. 415 for a wrong content-type).
+    Http(&'static str),
+    /// A gRPC status, with `grpc-accept-encoding` attached.
+    Status(Status),
+}
+
+impl ServerCall {
+    pub(crate) fn new(
+        request: crate::transport::Request,
+        path: &str,
+        shared: Arc<ServerShared>,
+        preferred: Option<CompressionEncoding>,
+    ) -> Result<ServerCall, (Rejection, SendStream)> {
+        let crate::transport::Request { head, body, response, remote_addr } = request;
+        match parse_head(&head, remote_addr, path, preferred) {
+            Ok((info, request_encoding, response_encoding)) => Ok(ServerCall {
+                info: Box::new(info),
+                request_encoding,
+                response_encoding,
+                body,
+                response,
+                shared,
+            }),
+            Err(rejection) => Err((rejection, response)),
+        }
+    }
+
+    /// The full method path.
+    pub fn method(&self) -> &str {
+        &self.info.method
+    }
+
+    pub(crate) fn into_response(self) -> SendStream {
+        self.response
+    }
+
+    /// A unary method: one request, one response.
+    pub fn unary<Req, Resp, F, Fut>(self, handler: F) -> BoxFuture<'static, ()>
+    where
+        Req: prost::Message + Default + Send + 'static,
+        Resp: prost::Message + Send + 'static,
+        F: FnOnce(Request<Req>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Response<Resp>, Status>> + Send + 'static,
+    {
+        self.run::<Req, _, _>(move |parts| async move {
+            let message = single_message(parts.requests).await?;
+            let response =
+                handler(Request::from_parts(message, parts.metadata, parts.context)).await?;
+            send_response(&parts.sink, &parts.shared, &parts.info, response).await
+        })
+    }
+
+    /// A server-streaming method: one request, a stream of responses.
+    pub fn server_streaming<Req, Resp, F, Fut>(self, handler: F) -> BoxFuture<'static, ()>
+    where
+        Req: prost::Message + Default + Send + 'static,
+        Resp: prost::Message + Send + 'static,
+        F: FnOnce(Request<Req>, ResponseSink<Resp>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), Status>> + Send + 'static,
+    {
+        self.run::<Req, _, _>(move |parts| async move {
+            let message = single_message(parts.requests).await?;
+            let sink = ResponseSink::new(parts.sink, parts.shared.interceptors.clone(), parts.info);
+            handler(Request::from_parts(message, parts.metadata, parts.context), sink).await
+        })
+    }
+
+    /// A client-streaming method: a stream of requests, one response.
+    pub fn client_streaming<Req, Resp, F, Fut>(self, handler: F) -> BoxFuture<'static, ()>
+    where
+        Req: prost::Message + Default + Send + 'static,
+        Resp: prost::Message + Send + 'static,
+        F: FnOnce(Request<Streaming<Req>>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Response<Resp>, Status>> + Send + 'static,
+    {
+        self.run::<Req, _, _>(move |parts| async move {
+            let request = Request::from_parts(parts.requests, parts.metadata, parts.context);
+            let response = handler(request).await?;
+            send_response(&parts.sink, &parts.shared, &parts.info, response).await
+        })
+    }
+
+    /// A bidirectional-streaming method.
+    pub fn bidi_streaming<Req, Resp, F, Fut>(self, handler: F) -> BoxFuture<'static, ()>
+    where
+        Req: prost::Message + Default + Send + 'static,
+        Resp: prost::Message + Send + 'static,
+        F: FnOnce(Request<Streaming<Req>>, ResponseSink<Resp>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), Status>> + Send + 'static,
+    {
+        self.run::<Req, _, _>(move |parts| async move {
+            let sink = ResponseSink::new(parts.sink, parts.shared.interceptors.clone(), parts.info);
+            handler(Request::from_parts(parts.requests, parts.metadata, parts.context), sink).await
+        })
+    }
+
+    /// Runs a call: interceptors, the handler raced against the deadline
+    /// and the client's cancellation, then the status.
+    fn run<Req, F, Fut>(self, body: F) -> BoxFuture<'static, ()>
+    where
+        Req: prost::Message + Default + Send + 'static,
+        F: FnOnce(CallParts<Req>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), Status>> + Send + 'static,
+    {
+        Box::pin(async move {
+            let ServerCall {
+                mut info,
+                request_encoding,
+                response_encoding,
+                body: recv,
+                response,
+                shared,
+            } = self;
+            let reset = response.watch_reset();
+            let max_send = shared.max_send_message_size;
+            let sink: SharedSink =
+                Arc::new(Mutex::new(SinkState::new(response, response_encoding, max_send)));
+            let interceptors = shared.interceptors.clone();
+            if let Err(mut status) = interceptors.on_request(&mut info).await {
+                interceptors.on_finish(&info, &mut status).await;
+                lock(&sink).finish(&status);
+                return;
+            }
+            let cancelled = Cancellation::default();
+            let context = Arc::new(CallContext {
+                method: info.method.clone(),
+                deadline: info.deadline,
+                remote_addr: info.remote_addr,
+                cancelled: cancelled.clone(),
+            });
+            let decoder = MessageDecoder::new(request_encoding)
+                .with_max_message_size(shared.max_receive_message_size);
+            let info: Arc<CallInfo> = Arc::from(info);
+            let parts = CallParts {
+                requests: Streaming::new(recv, decoder, false),
+                metadata: info.metadata.clone(),
+                context,
+                sink: sink.clone(),
+                shared: shared.clone(),
+                info: info.clone(),
+            };
+            let handler = crate::deadline::scope(info.deadline, body(parts));
+            let deadline = async {
+                match info.deadline {
+                    Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let (mut status, send) = tokio::select! {
+                result = handler => match result {
+                    Ok(()) => (Status::ok(""), true),
+                    Err(status) => (status, true),
+                },
+                () = deadline => (Status::deadline_exceeded("deadline exceeded"), true),
+                () = reset.wait() => (Status::cancelled("cancelled by the client"), false),
+            };
+            if status.code() != crate::Code::Ok || !send {
+                cancelled.cancel();
+            }
+            let trailers = std::mem::take(&mut lock(&sink).trailers);
+            for (key, value) in trailers.iter() {
+                let md = status.metadata_mut();
+                let _ = match value {
+                    crate::metadata::MetadataValue::Ascii(s) => md.append(key, s),
+                    crate::metadata::MetadataValue::Binary(b) => md.append_bin(key, b.clone()),
+                };
+            }
+            interceptors.on_finish(&info, &mut status).await;
+            if send {
+                lock(&sink).finish(&status);
+            }
+        })
+    }
+}
+
+/// What a handler shape gets to work with.
+struct CallParts<Req> {
+    requests: Streaming<Req>,
+    metadata: Metadata,
+    context: Arc<CallContext>,
+    sink: SharedSink,
+    shared: Arc<ServerShared>,
+    info: Arc<CallInfo>,
+}
+
+async fn single_message<Req: prost::Message + Default>(
+    mut requests: Streaming<Req>,
+) -> Result<Req, Status> {
+    let Some(message) = requests.message().await? else {
+        return Err(Status::internal("grpc: missing request message"));
+    };
+    if requests.message().await?.is_some() {
+        return Err(Status::internal("grpc: more than one request message for a unary method"));
+    }
+    Ok(message)
+}
+
+async fn send_response<Resp: prost::Message>(
+    sink: &SharedSink,
+    shared: &ServerShared,
+    info: &CallInfo,
+    response: Response<Resp>,
+) -> Result<(), Status> {
+    let (message, metadata, trailers) = response.into_parts();
+    {
+        let mut state = lock(sink);
+        state.metadata = metadata;
+        state.trailers = trailers;
+    }
+    send_message(sink, &shared.interceptors, info, &message).await
+}
+
+type Parsed = (CallInfo, Option<CompressionEncoding>, Option<CompressionEncoding>);
+
+fn parse_head(
+    head: &[oxgrpc_h2::Header],
+    remote_addr: Option<SocketAddr>,
+    path: &str,
+    preferred: Option<CompressionEncoding>,
+) -> Result<Parsed, Rejection> {
+    let mut content_type_ok = false;
+    let mut deadline = None;
+    let mut request_encoding = None;
+    let mut accept = None;
+    for field in head {
+        match &field.name[..] {
+            b"content-type" => content_type_ok = is_grpc_content_type(&field.value),
+            b"grpc-timeout" => {
+                let timeout = crate::timeout::decode_timeout(&field.value).map_err(|e| {
+                    Rejection::Status(Status::internal(format!("malformed grpc-timeout: {e}")))
+                })?;
+                deadline = Instant::now()
+                    .checked_add(timeout.min(Duration::from_secs(100 * 365 * 86_400)));
+            }
+            b"grpc-encoding" => {
+                request_encoding = CompressionEncoding::from_header(&field.value).map_err(|e| {
+                    Rejection::Status(Status::unimplemented(format!(
+                        "grpc: compression {} is not supported",
+                        e.name()
+                    )))
+                })?;
+            }
+            b"grpc-accept-encoding" => accept = Some(AcceptEncoding::parse(&field.value)),
+            _ => {}
+        }
+    }
+    if !content_type_ok {
+        return Err(Rejection::Http("415"));
+    }
+    let accept = accept.unwrap_or_else(|| AcceptEncoding::new(&[]));
+    let response_encoding = match preferred.or(request_encoding) {
+        Some(encoding) if accept.contains(encoding) => Some(encoding),
+        _ => None,
+    };
+    let metadata = Metadata::from_wire(head.iter().map(|h| (&h.name[..], &h.value[..])));
+    let info = CallInfo { method: path.to_string(), metadata, deadline, remote_addr };
+    Ok((info, request_encoding, response_encoding))
+}
+
+/// `application/grpc`, optionally followed by `+proto`, `+json`, ... or `;params`.
+fn is_grpc_content_type(value: &[u8]) -> bool {
+    value
+        .strip_prefix(b"application/grpc")
+        .is_some_and(|rest| rest.is_empty() || rest[0] == b'+' || rest[0] == b';')
+}

@@ -1,0 +1,248 @@
+//! The gRPC server: services, routing, serving and graceful shutdown.
+//!
+//! ```no_run
+//! # mod pb { pub mod greeter_server {
+//! #   pub struct GreeterServer;
+//! # } }
+//! # async fn run(service: impl oxgrpc::codegen::Service) -> std::io::Result<()> {
+//! use oxgrpc::Server;
+//! Server::builder()
+//!     .add_service(service)
+//!     .serve("127.0.0.1:50051".parse().unwrap())
+//!     .await
+//! # }
+//! ```
+
+mod call;
+mod cancel;
+mod sink;
+
+pub use call::ServerCall;
+pub use cancel::Cancellation;
+pub use sink::ResponseSink;
+pub(crate) use sink::accept_encoding;
+
+use crate::codec::{CompressionEncoding, DEFAULT_MAX_MESSAGE_SIZE};
+use crate::codegen::Service;
+use crate::interceptor::{Interceptor, Interceptors};
+use crate::transport;
+use call::Rejection;
+use oxgrpc_h2::{Config, Header};
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Settings every call of a server shares.
+pub(crate) struct ServerShared {
+    pub(crate) interceptors: Interceptors,
+    pub(crate) max_receive_message_size: usize,
+    pub(crate) max_send_message_size: usize,
+}
+
+struct Entry {
+    service: Arc<dyn Service>,
+    compression: Option<CompressionEncoding>,
+}
+
+/// Entry point: `Server::builder()`.
+#[derive(Debug)]
+pub struct Server;
+
+impl Server {
+    /// Starts building a server.
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder {
+            services: HashMap::new(),
+            interceptors: Vec::new(),
+            max_receive_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_send_message_size: usize::MAX,
+            http2: Config::default(),
+        }
+    }
+}
+
+/// Collects services and settings, then serves.
+pub struct ServerBuilder {
+    services: HashMap<&'static str, Entry>,
+    interceptors: Vec<Arc<dyn Interceptor>>,
+    max_receive_message_size: usize,
+    max_send_message_size: usize,
+    http2: Config,
+}
+
+impl std::fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerBuilder").field("services", &self.services.keys()).finish()
+    }
+}
+
+impl ServerBuilder {
+    /// Adds a service (a generated `XxxServer`).
+    pub fn add_service(self, service: impl Service) -> Self {
+        self.add_service_with_compression(service, None)
+    }
+
+    /// Adds a service whose responses are compressed with `encoding` when
+    /// the client accepts it (otherwise responses mirror the request's
+    /// compression, if the client accepts that).
+    pub fn add_service_with_compression(
+        mut self,
+        service: impl Service,
+        encoding: Option<CompressionEncoding>,
+    ) -> Self {
+        let name = service.name();
+        self.services.insert(name, Entry { service: Arc::new(service), compression: encoding });
+        self
+    }
+
+    /// Adds an interceptor; they run in the order added.
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// The largest message accepted (default 4 MiB); larger ones end the
+    /// call with RESOURCE_EXHAUSTED.
+    pub fn max_receive_message_size(mut self, bytes: usize) -> Self {
+        self.max_receive_message_size = bytes;
+        self
+    }
+
+    /// The largest message sent (default unlimited).
+    pub fn max_send_message_size(mut self, bytes: usize) -> Self {
+        self.max_send_message_size = bytes;
+        self
+    }
+
+    /// How many calls one connection may have in flight (default 100).
+    pub fn max_concurrent_streams(mut self, streams: u32) -> Self {
+        self.http2.max_concurrent_streams = streams;
+        self
+    }
+
+    /// All HTTP/2 settings and limits.
+    pub fn http2_config(mut self, config: Config) -> Self {
+        self.http2 = config;
+        self
+    }
+
+    /// Serves on `addr` until the process ends.
+    pub async fn serve(self, addr: SocketAddr) -> std::io::Result<()> {
+        self.serve_with_shutdown(addr, std::future::pending(), Duration::MAX).await
+    }
+
+    /// Serves on `addr` until `signal` resolves, then shuts down gracefully:
+    /// stops accepting, sends GOAWAY, lets in-flight calls finish for up to
+    /// `grace`, then closes what is left.
+    pub async fn serve_with_shutdown(
+        self,
+        addr: SocketAddr,
+        signal: impl Future<Output = ()>,
+        grace: Duration,
+    ) -> std::io::Result<()> {
+        let listener = TcpListener::bind(addr).await?;
+        self.serve_listener(listener, signal, grace).await
+    }
+
+    /// Like [`serve_with_shutdown`](Self::serve_with_shutdown) on a bound listener.
+    pub async fn serve_listener(
+        self,
+        listener: TcpListener,
+        signal: impl Future<Output = ()>,
+        grace: Duration,
+    ) -> std::io::Result<()> {
+        let config = self.http2.clone();
+        let router = self.into_router();
+        let (fired_tx, fired_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            signal.await;
+            let _ = fired_tx.send(());
+        };
+        let serve = transport::serve(listener, config, router, signal);
+        let grace_expired = async move {
+            if fired_rx.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            match tokio::time::Instant::now().checked_add(grace) {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            result = serve => result,
+            () = grace_expired => Ok(()),
+        }
+    }
+
+    fn into_router(self) -> Router {
+        Router {
+            services: self.services,
+            shared: Arc::new(ServerShared {
+                interceptors: Interceptors(self.interceptors),
+                max_receive_message_size: self.max_receive_message_size,
+                max_send_message_size: self.max_send_message_size,
+            }),
+        }
+    }
+}
+
+/// Routes each request to its service by `:path` (`/package.Service/Method`).
+struct Router {
+    services: HashMap<&'static str, Entry>,
+    shared: Arc<ServerShared>,
+}
+
+impl transport::Service for Router {
+    fn call(&self, request: transport::Request) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let path = request
+            .field(":path")
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .unwrap_or_default();
+        let (service, method) = split_path(&path);
+        let entry = self.services.get(service);
+        let preferred = entry.and_then(|e| e.compression);
+        let call = match ServerCall::new(request, &path, self.shared.clone(), preferred) {
+            Ok(call) => call,
+            Err((rejection, response)) => return Box::pin(reject(rejection, response)),
+        };
+        let Some(entry) = entry else {
+            let status = crate::Status::unimplemented(format!("unknown service {service}"));
+            return Box::pin(reject(Rejection::Status(status), call.into_response()));
+        };
+        match entry.service.call(method, call) {
+            Ok(handler) => handler,
+            Err(call) => {
+                let status = crate::Status::unimplemented(format!(
+                    "unknown method {method} for service {service}"
+                ));
+                Box::pin(reject(Rejection::Status(status), call.into_response()))
+            }
+        }
+    }
+}
+
+fn split_path(path: &str) -> (&str, &str) {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    path.split_once('/').unwrap_or((path, ""))
+}
+
+async fn reject(rejection: Rejection, mut response: transport::SendStream) {
+    match rejection {
+        Rejection::Http(code) => {
+            let _ = response.send_headers(vec![Header::new(":status", code)], true);
+        }
+        Rejection::Status(status) => {
+            let mut fields = vec![
+                Header::new(":status", "200"),
+                Header::new("content-type", "application/grpc"),
+                Header::new("grpc-accept-encoding", sink::accept_encoding()),
+            ];
+            fields.extend(status.to_header_fields().into_iter().map(|(n, v)| Header::new(n, v)));
+            let _ = response.send_trailers(fields);
+        }
+    }
+}

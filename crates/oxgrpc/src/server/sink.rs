@@ -1,0 +1,181 @@
+//! Writing a call's response: headers, messages, then the status.
+
+use crate::codec::{AcceptEncoding, encode_prost};
+use crate::interceptor::{CallInfo, Interceptors};
+use crate::status::status_from_stream_error;
+use crate::transport::SendStream;
+use crate::{CompressionEncoding, Metadata, Status};
+use bytes::{Bytes, BytesMut};
+use oxgrpc_h2::Header;
+use std::future::poll_fn;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The response side of one call, shared by the call runner and the
+/// handler's [`ResponseSink`].
+pub(crate) struct SinkState {
+    pub(crate) send: SendStream,
+    pub(crate) headers_sent: bool,
+    pub(crate) encoding: Option<CompressionEncoding>,
+    pub(crate) metadata: Metadata,
+    pub(crate) trailers: Metadata,
+    pub(crate) max_send: usize,
+    buf: BytesMut,
+}
+
+pub(crate) type SharedSink = Arc<Mutex<SinkState>>;
+
+pub(crate) fn lock(sink: &SharedSink) -> MutexGuard<'_, SinkState> {
+    sink.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl SinkState {
+    pub(crate) fn new(
+        send: SendStream,
+        encoding: Option<CompressionEncoding>,
+        max_send: usize,
+    ) -> Self {
+        SinkState {
+            send,
+            headers_sent: false,
+            encoding,
+            metadata: Metadata::new(),
+            trailers: Metadata::new(),
+            max_send,
+            buf: BytesMut::new(),
+        }
+    }
+
+    fn head_fields(&self, metadata: &Metadata) -> Vec<Header> {
+        let mut fields = Vec::with_capacity(4 + metadata.len());
+        fields.push(Header::new(":status", "200"));
+        fields.push(Header::new("content-type", "application/grpc"));
+        if let Some(encoding) = self.encoding {
+            fields.push(Header::new("grpc-encoding", encoding.as_str()));
+        }
+        fields.push(Header::new("grpc-accept-encoding", accept_encoding()));
+        fields.extend(metadata.to_wire().map(|(n, v)| Header::new(n, v)));
+        fields
+    }
+
+    /// Ends the call with `status` (its metadata is the trailing metadata).
+    /// Without headers sent yet, this is a Trailers-Only response.
+    pub(crate) fn finish(&mut self, status: &Status) {
+        let mut fields = if self.headers_sent {
+            Vec::with_capacity(3 + status.metadata().len())
+        } else {
+            let metadata = std::mem::take(&mut self.metadata);
+            self.headers_sent = true;
+            self.head_fields(&metadata)
+        };
+        fields.extend(status.to_header_fields().into_iter().map(|(n, v)| Header::new(n, v)));
+        let _ = self.send.send_trailers(fields);
+    }
+}
+
+/// The `grpc-accept-encoding` value this implementation sends.
+pub(crate) fn accept_encoding() -> Bytes {
+    static VALUE: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    VALUE.get_or_init(|| Bytes::from(AcceptEncoding::all().to_string())).clone()
+}
+
+/// Sends the response headers if they have not gone out yet.
+async fn ensure_headers(
+    sink: &SharedSink,
+    interceptors: &Interceptors,
+    call: &CallInfo,
+) -> Result<(), Status> {
+    let mut metadata = {
+        let mut state = lock(sink);
+        if state.headers_sent {
+            return Ok(());
+        }
+        std::mem::take(&mut state.metadata)
+    };
+    if !interceptors.is_empty() {
+        interceptors.on_response(call, &mut metadata).await;
+    }
+    let mut state = lock(sink);
+    if state.headers_sent {
+        return Ok(());
+    }
+    state.headers_sent = true;
+    let fields = state.head_fields(&metadata);
+    state.send.send_headers(fields, false).map_err(|e| status_from_stream_error(&e))
+}
+
+/// Sends one message, waiting while the stream's send queue is full.
+pub(crate) async fn send_message<M: prost::Message>(
+    sink: &SharedSink,
+    interceptors: &Interceptors,
+    call: &CallInfo,
+    message: &M,
+) -> Result<(), Status> {
+    ensure_headers(sink, interceptors, call).await?;
+    poll_fn(|cx| lock(sink).send.poll_capacity(cx))
+        .await
+        .map_err(|e| status_from_stream_error(&e))?;
+    let mut state = lock(sink);
+    let state = &mut *state;
+    encode_prost(message, state.encoding, state.max_send, &mut state.buf)?;
+    let bytes = state.buf.split().freeze();
+    state.send.send_data_now(bytes, false).map_err(|e| status_from_stream_error(&e))
+}
+
+/// Where a streaming handler writes its responses.
+///
+/// Initial metadata set before the first message goes out with the
+/// response headers; trailing metadata goes out with the status when the
+/// handler returns.
+pub struct ResponseSink<T> {
+    sink: SharedSink,
+    interceptors: Interceptors,
+    call: Arc<CallInfo>,
+    _message: PhantomData<fn(T)>,
+}
+
+impl<T> std::fmt::Debug for ResponseSink<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseSink").field("method", &self.call.method).finish()
+    }
+}
+
+impl<T: prost::Message> ResponseSink<T> {
+    pub(crate) fn new(sink: SharedSink, interceptors: Interceptors, call: Arc<CallInfo>) -> Self {
+        ResponseSink { sink, interceptors, call, _message: PhantomData }
+    }
+
+    /// Sends one message. Fails (with CANCELLED or UNAVAILABLE) once the
+    /// client has gone away.
+    pub async fn send(&mut self, message: T) -> Result<(), Status> {
+        send_message(&self.sink, &self.interceptors, &self.call, &message).await
+    }
+
+    /// Adds initial metadata; has no effect once a message was sent.
+    pub fn set_metadata(&mut self, metadata: Metadata) {
+        let mut state = lock(&self.sink);
+        if !state.headers_sent {
+            for (key, value) in metadata.iter() {
+                let _ = match value {
+                    crate::metadata::MetadataValue::Ascii(s) => state.metadata.append(key, s),
+                    crate::metadata::MetadataValue::Binary(b) => {
+                        state.metadata.append_bin(key, b.clone())
+                    }
+                };
+            }
+        }
+    }
+
+    /// Sets trailing metadata, sent with the final status.
+    pub fn set_trailers(&mut self, trailers: Metadata) {
+        lock(&self.sink).trailers = trailers;
+    }
+
+    /// Chooses the compression of this call's responses (before the first message).
+    pub fn set_compression(&mut self, encoding: Option<CompressionEncoding>) {
+        let mut state = lock(&self.sink);
+        if !state.headers_sent {
+            state.encoding = encoding;
+        }
+    }
+}

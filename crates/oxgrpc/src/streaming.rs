@@ -1,0 +1,153 @@
+//! A stream of received messages, on either side of a call.
+
+use crate::codec::MessageDecoder;
+use crate::status::status_from_stream_error;
+use crate::transport::RecvStream;
+use crate::{Metadata, Status};
+use futures_util::Stream;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use tokio::time::{Instant, Sleep};
+
+/// Received messages of type `T`: the request stream of a server handler,
+/// or the response stream of a client call.
+///
+/// On the client the stream ends with the call's status: `Ok(None)` after
+/// an OK status, `Err(status)` otherwise; trailing metadata is then in
+/// [`trailers`](Streaming::trailers). Reading releases flow-control window,
+/// so a slow reader slows the sender down.
+pub struct Streaming<T> {
+    body: RecvStream,
+    decoder: MessageDecoder,
+    client: bool,
+    deadline: Option<Pin<Box<Sleep>>>,
+    done: bool,
+    trailers: Option<Metadata>,
+    _message: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Streaming<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Streaming").field("done", &self.done).finish()
+    }
+}
+
+impl<T: prost::Message + Default> Streaming<T> {
+    pub(crate) fn new(body: RecvStream, decoder: MessageDecoder, client: bool) -> Streaming<T> {
+        Streaming {
+            body,
+            decoder,
+            client,
+            deadline: None,
+            done: false,
+            trailers: None,
+            _message: PhantomData,
+        }
+    }
+
+    /// Client: the call's deadline; when it passes, the stream is reset and
+    /// ends with DEADLINE_EXCEEDED.
+    pub(crate) fn with_deadline(mut self, deadline: Option<std::time::Instant>) -> Streaming<T> {
+        self.deadline = deadline.map(|d| Box::pin(tokio::time::sleep_until(Instant::from_std(d))));
+        self
+    }
+
+    /// The next message; `Ok(None)` at the end of the stream.
+    pub async fn message(&mut self) -> Result<Option<T>, Status> {
+        std::future::poll_fn(|cx| self.poll_message(cx)).await
+    }
+
+    /// Reads the rest of the stream.
+    pub async fn collect_all(mut self) -> Result<Vec<T>, Status> {
+        let mut all = Vec::new();
+        while let Some(message) = self.message().await? {
+            all.push(message);
+        }
+        Ok(all)
+    }
+
+    /// Client: the trailing metadata, once the stream has ended.
+    pub fn trailers(&self) -> Option<&Metadata> {
+        self.trailers.as_ref()
+    }
+
+    fn fail(&mut self, status: Status) -> Poll<Result<Option<T>, Status>> {
+        self.done = true;
+        Poll::Ready(Err(status))
+    }
+
+    fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, Status>> {
+        if self.done {
+            return Poll::Ready(Ok(None));
+        }
+        loop {
+            match self.decoder.next_message() {
+                Ok(Some(bytes)) => {
+                    return match T::decode(bytes) {
+                        Ok(message) => Poll::Ready(Ok(Some(message))),
+                        Err(e) => {
+                            self.cancel();
+                            self.fail(Status::internal(format!("failed to decode message: {e}")))
+                        }
+                    };
+                }
+                Ok(None) => {}
+                Err(status) => {
+                    self.cancel();
+                    return self.fail(status);
+                }
+            }
+            if let Some(deadline) = &mut self.deadline {
+                if deadline.as_mut().poll(cx).is_ready() {
+                    self.cancel();
+                    return self.fail(Status::deadline_exceeded("deadline exceeded"));
+                }
+            }
+            match ready!(self.body.poll_data(cx)) {
+                Some(Ok(chunk)) => self.decoder.push(chunk),
+                Some(Err(e)) => return self.fail(status_from_stream_error(&e)),
+                None => return self.finish(),
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Poll<Result<Option<T>, Status>> {
+        self.done = true;
+        if let Err(status) = self.decoder.finish() {
+            return Poll::Ready(Err(status));
+        }
+        if !self.client {
+            return Poll::Ready(Ok(None));
+        }
+        let Some(fields) = self.body.trailers() else {
+            return Poll::Ready(Err(Status::internal("server closed the stream without a status")));
+        };
+        let status = Status::from_header_fields(fields.iter().map(|h| (&h.name[..], &h.value[..])))
+            .unwrap_or_else(|| Status::internal("trailers without grpc-status"));
+        self.trailers = Some(status.metadata().clone());
+        if status.code() == crate::Code::Ok {
+            Poll::Ready(Ok(None))
+        } else {
+            Poll::Ready(Err(status))
+        }
+    }
+
+    /// Client: a call that failed on our side is reset, so the server stops.
+    fn cancel(&mut self) {
+        if self.client {
+            self.body.cancel();
+        }
+    }
+}
+
+impl<T: prost::Message + Default> Stream for Streaming<T> {
+    type Item = Result<T, Status>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        this.poll_message(cx).map(Result::transpose)
+    }
+}
+
+impl<T> Unpin for Streaming<T> {}

@@ -1,0 +1,52 @@
+//! Makes one call of each kind against a bookstore server and prints them:
+//! `bookstore-client [--addr HOST:PORT]`.
+
+use futures_util::stream;
+use oxgrpc::{Code, Request};
+use oxgrpc_examples::bookstore::bookstore_client::BookstoreClient;
+use oxgrpc_examples::bookstore::{Book, GetBookRequest};
+
+fn show(book: &Book) -> String {
+    format!("#{} {:?} by {}", book.id, book.title, book.author)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), oxgrpc::Status> {
+    let addr = oxgrpc_examples::addr_arg();
+    let client = BookstoreClient::connect(&format!("http://{addr}")).await?;
+
+    println!("== GetBook (unary)");
+    let mut request = Request::new(GetBookRequest { id: 1 });
+    request.metadata_mut().insert("x-client", "oxgrpc-bookstore-client").map_err(|e| oxgrpc::Status::internal(e.to_string()))?;
+    let response = client.get_book(request).await?;
+    println!("  {}", show(response.get_ref()));
+    match client.get_book(GetBookRequest { id: 404 }).await {
+        Err(status) if status.code() == Code::NotFound => println!("  id 404: {status}"),
+        other => return Err(oxgrpc::Status::internal(format!("expected NOT_FOUND, got {other:?}"))),
+    }
+
+    println!("== ListBooks (server streaming)");
+    let mut books = client.list_books(()).await?.into_inner();
+    while let Some(book) = books.message().await? {
+        println!("  {}", show(&book));
+    }
+
+    println!("== AddBooks (client streaming)");
+    let new_books = vec![
+        Book { id: 4, title: "Rust for Rustaceans".into(), author: "Jon Gjengset".into() },
+        Book { id: 5, title: "Rust Atomics and Locks".into(), author: "Mara Bos".into() },
+    ];
+    let added = client.add_books(stream::iter(new_books)).await?.into_inner();
+    println!("  added {} books: {}", added.books.len(), added.books.iter().map(show).collect::<Vec<_>>().join(", "));
+
+    println!("== Chat (bidirectional streaming)");
+    let outgoing = vec![
+        Book { id: 6, title: "Hands-on Rust".into(), author: "Herbert Wolverson".into() },
+        Book { id: 7, title: "Rust in Action".into(), author: "Tim McNamara".into() },
+    ];
+    let mut replies = client.chat(stream::iter(outgoing)).await?.into_inner();
+    while let Some(book) = replies.message().await? {
+        println!("  {}", show(&book));
+    }
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! Generated code and shared helpers for the helloworld and bookstore examples.
+
+/// The `helloworld` package: `Greeter`.
+pub mod helloworld {
+    oxgrpc::include_proto!("helloworld");
+}
+
+/// The `bookstore` package: `Bookstore`.
+pub mod bookstore {
+    oxgrpc::include_proto!("bookstore");
+}
+
+/// Parses `--addr HOST:PORT` (default 127.0.0.1:50051) from the command line.
+pub fn addr_arg() -> std::net::SocketAddr {
+    let mut args = std::env::args().skip(1);
+    let mut addr = "127.0.0.1:50051".to_string();
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--addr", Some(value)) => addr = value,
+            _ => {
+                eprintln!("usage: {} [--addr HOST:PORT]", env!("CARGO_PKG_NAME"));
+                std::process::exit(2);
+            }
+        }
+    }
+    match addr.parse() {
+        Ok(addr) => addr,
+        Err(e) => {
+            eprintln!("invalid --addr {addr:?}: {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM: the servers' graceful-shutdown signal.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            term.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
