@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Install the official gRPC peers used by the interop tests:
+#   - Python grpcio (C-core), grpcio-tools and pytest into the repo's .venv/
+#   - Node @grpc/grpc-js and @grpc/proto-loader into interop/node/node_modules
+# Idempotent and fast when everything is already there.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${PEERS_VENV:-$ROOT/.venv}"
+PY_PKGS=(grpcio grpcio-tools pytest)
+NODE_DIR="$ROOT/interop/node"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+apt_updated=0
+apt_install() {
+    if [ "$apt_updated" -eq 0 ]; then
+        echo "install-grpc-peers: apt-get update" >&2
+        $SUDO apt-get update -qq >/dev/null
+        apt_updated=1
+    fi
+    echo "install-grpc-peers: apt-get install $*" >&2
+    $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# --- Debian packages --------------------------------------------------------
+missing=()
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "${#missing[@]}" -gt 0 ]; then
+    apt_install "${missing[@]}"
+fi
+
+# --- Python venv ------------------------------------------------------------
+if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import grpc, grpc_tools.protoc, pytest' >/dev/null 2>&1; then
+    echo "install-grpc-peers: python grpcio present (venv: $VENV)" >&2
+else
+    if [ ! -x "$VENV/bin/python" ]; then
+        # python3 -m venv needs ensurepip (Debian package python3-venv).
+        if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+            pyver="$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+            apt_install "python${pyver}-venv" || apt_install python3-venv
+        fi
+        rm -rf "$VENV"
+        python3 -m venv "$VENV"
+    fi
+    echo "install-grpc-peers: pip install ${PY_PKGS[*]} into $VENV" >&2
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PY_PKGS[@]}"
+    "$VENV/bin/python" -c 'import grpc, grpc_tools.protoc, pytest'
+fi
+
+# --- Node packages ----------------------------------------------------------
+if [ -f "$NODE_DIR/node_modules/@grpc/grpc-js/package.json" ] \
+    && [ -f "$NODE_DIR/node_modules/@grpc/proto-loader/package.json" ]; then
+    echo "install-grpc-peers: node @grpc/grpc-js present" >&2
+else
+    echo "install-grpc-peers: npm install in interop/node" >&2
+    if [ -f "$NODE_DIR/package-lock.json" ]; then
+        (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+        (cd "$NODE_DIR" && npm install --no-audit --no-fund --loglevel=error)
+    fi
+fi
+echo "install-grpc-peers: done" >&2
