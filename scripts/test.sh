@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what it needs, then
-# runs formatting and lint checks, the Rust tests, and the real-peer tests.
+# runs formatting and lint checks, the Rust tests, and the real-peer tests
+# (HTTP/2 peers, gRPC interop with grpcio and grpc-js, h2load).
 #
 #   scripts/test.sh            everything
 #   SKIP_PEERS=1 scripts/test.sh   Rust checks and tests only
@@ -9,8 +10,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "peers: install (nghttp2, Python h2)"
+step "peers: install (nghttp2, Python h2, grpcio, grpc-js)"
 scripts/install-peers.sh
+scripts/install-grpc-peers.sh
 
 if ! cargo nextest --version >/dev/null 2>&1; then
     step "installing cargo-nextest"
@@ -30,8 +32,14 @@ step "cargo test --doc (documentation examples)"
 cargo test --workspace --doc
 
 if [ "${SKIP_PEERS:-0}" != 1 ]; then
-    step "real peers: nghttp, h2load, nghttpd, Python h2"
+    step "HTTP/2 peers: nghttp, h2load, nghttpd, Python h2"
     scripts/peer-tests.sh
+
+    step "gRPC peers: Python grpcio and Node grpc-js, both directions"
+    SKIP_BUILD=0 scripts/grpc-interop.sh
+
+    step "h2load: 200,000 unary gRPC calls against helloworld-server"
+    SKIP_BUILD=1 scripts/grpc-h2load.sh
 fi
 
 step "all checks passed"

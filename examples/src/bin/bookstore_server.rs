@@ -103,7 +103,7 @@ impl Bookstore for Store {
             self.books().insert(book.id, book.clone());
             added.push(book);
         }
-        delay(&delay_of).await;
+        delay(&echo).await;
         let mut response = Response::new(BookList { books: added });
         *response.metadata_mut() = echo;
         *response.trailers_mut() = served_by();
