@@ -8,14 +8,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib-peers.sh
 
 N=${N:-200000}
-target=${CARGO_TARGET_DIR:-target}
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     cargo build --release -p oxgrpc-examples --bin helloworld-server
 fi
-server_bin="$target/release/helloworld-server"
+server_bin="$TARGET/release/helloworld-server"
 port=$(free_port)
 work=$(mktemp -d)
-trap 'cleanup_pids; rm -rf "$work"' EXIT
+trap 'cleanup_pids || true; rm -rf "$work"' EXIT
 
 # HelloRequest{name: "world"} as one gRPC message: flag 0, length 7.
 printf '\x00\x00\x00\x00\x07\x0a\x05world' > "$work/hello.bin"
@@ -28,8 +27,8 @@ else
     pin=()
 fi
 pid=$!
-register_pid "$pid"
-wait_port "$port"
+PEER_PIDS+=("$pid")
+wait_port "$port" "$pid"
 
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 before=$(ticks)
