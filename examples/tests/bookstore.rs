@@ -166,3 +166,38 @@ fn blocking_client() {
     assert_eq!(client.add_books(vec![book(20, "z")]).unwrap().into_inner().books.len(), 1);
     assert_eq!(client.chat(vec![book(21, "q")]).unwrap()[0].title, "q - Received");
 }
+
+/// Records the final status of every call it sees.
+struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<Code>>>);
+
+impl oxgrpc::Interceptor for Recorder {
+    fn on_finish<'a>(
+        &'a self,
+        _call: &'a oxgrpc::CallInfo,
+        status: &'a mut oxgrpc::Status,
+    ) -> oxgrpc::BoxFuture<'a, ()> {
+        Box::pin(async move { self.0.lock().unwrap().push(status.code()) })
+    }
+}
+
+#[tokio::test]
+async fn client_interceptor_sees_a_stream_s_final_status_at_its_end() {
+    let server = ServerProcess::start();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let channel = oxgrpc::Channel::builder(&server.uri())
+        .unwrap()
+        .interceptor(Recorder(seen.clone()))
+        .connect()
+        .await
+        .unwrap();
+    let client = BookstoreClient::new(channel);
+    let mut books = client.list_books(()).await.unwrap().into_inner();
+    assert_eq!(books.message().await.unwrap().unwrap().id, 1);
+    assert!(seen.lock().unwrap().is_empty(), "the stream has not ended yet");
+    while books.message().await.unwrap().is_some() {}
+    assert_eq!(*seen.lock().unwrap(), vec![Code::Ok]);
+
+    let status = client.get_book(GetBookRequest { id: 404 }).await.unwrap_err();
+    assert_eq!(status.code(), Code::NotFound);
+    assert_eq!(*seen.lock().unwrap(), vec![Code::Ok, Code::NotFound]);
+}

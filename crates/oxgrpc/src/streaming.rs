@@ -1,6 +1,7 @@
 //! A stream of received messages, on either side of a call.
 
 use crate::codec::MessageDecoder;
+use crate::interceptor::{CallInfo, Interceptors};
 use crate::status::status_from_stream_error;
 use crate::transport::RecvStream;
 use crate::{Metadata, Status};
@@ -24,6 +25,9 @@ pub struct Streaming<T> {
     deadline: Option<Pin<Box<Sleep>>>,
     done: bool,
     trailers: Option<Metadata>,
+    /// Client: interceptors that see the final status when the stream ends.
+    hook: Option<(Interceptors, CallInfo)>,
+    finishing: Option<Pin<Box<dyn Future<Output = Status> + Send>>>,
     _message: PhantomData<fn() -> T>,
 }
 
@@ -42,6 +46,8 @@ impl<T: prost::Message + Default> Streaming<T> {
             deadline: None,
             done: false,
             trailers: None,
+            hook: None,
+            finishing: None,
             _message: PhantomData,
         }
     }
@@ -50,6 +56,18 @@ impl<T: prost::Message + Default> Streaming<T> {
     /// ends with DEADLINE_EXCEEDED.
     pub(crate) fn with_deadline(mut self, deadline: Option<std::time::Instant>) -> Streaming<T> {
         self.deadline = deadline.map(|d| Box::pin(tokio::time::sleep_until(Instant::from_std(d))));
+        self
+    }
+
+    /// Client: interceptors whose `on_finish` sees the stream's final status.
+    pub(crate) fn with_finish_hook(
+        mut self,
+        interceptors: Interceptors,
+        call: CallInfo,
+    ) -> Streaming<T> {
+        if !interceptors.is_empty() {
+            self.hook = Some((interceptors, call));
+        }
         self
     }
 
@@ -72,12 +90,40 @@ impl<T: prost::Message + Default> Streaming<T> {
         self.trailers.as_ref()
     }
 
-    fn fail(&mut self, status: Status) -> Poll<Result<Option<T>, Status>> {
+    fn fail(&mut self, cx: &mut Context<'_>, status: Status) -> Poll<Result<Option<T>, Status>> {
         self.done = true;
-        Poll::Ready(Err(status))
+        self.conclude(cx, Some(status))
+    }
+
+    /// Ends the stream with `status`, after the interceptors saw it
+    /// (`None`: poll the interceptors already running).
+    fn conclude(
+        &mut self,
+        cx: &mut Context<'_>,
+        status: Option<Status>,
+    ) -> Poll<Result<Option<T>, Status>> {
+        let mut status = status;
+        if let (Some((interceptors, call)), Some(initial)) = (self.hook.take(), status.take()) {
+            self.finishing = Some(Box::pin(async move {
+                let mut status = initial;
+                interceptors.on_finish(&call, &mut status).await;
+                status
+            }));
+        }
+        if let Some(finishing) = &mut self.finishing {
+            status = Some(ready!(finishing.as_mut().poll(cx)));
+            self.finishing = None;
+        }
+        Poll::Ready(match status {
+            Some(status) if status.code() != crate::Code::Ok => Err(status),
+            _ => Ok(None),
+        })
     }
 
     fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, Status>> {
+        if self.finishing.is_some() {
+            return self.conclude(cx, None);
+        }
         if self.done {
             return Poll::Ready(Ok(None));
         }
@@ -88,49 +134,49 @@ impl<T: prost::Message + Default> Streaming<T> {
                         Ok(message) => Poll::Ready(Ok(Some(message))),
                         Err(e) => {
                             self.cancel();
-                            self.fail(Status::internal(format!("failed to decode message: {e}")))
+                            self.fail(
+                                cx,
+                                Status::internal(format!("failed to decode message: {e}")),
+                            )
                         }
                     };
                 }
                 Ok(None) => {}
                 Err(status) => {
                     self.cancel();
-                    return self.fail(status);
+                    return self.fail(cx, status);
                 }
             }
             if let Some(deadline) = &mut self.deadline {
                 if deadline.as_mut().poll(cx).is_ready() {
                     self.cancel();
-                    return self.fail(Status::deadline_exceeded("deadline exceeded"));
+                    return self.fail(cx, Status::deadline_exceeded("deadline exceeded"));
                 }
             }
             match ready!(self.body.poll_data(cx)) {
                 Some(Ok(chunk)) => self.decoder.push(chunk),
-                Some(Err(e)) => return self.fail(status_from_stream_error(&e)),
-                None => return self.finish(),
+                Some(Err(e)) => return self.fail(cx, status_from_stream_error(&e)),
+                None => return self.finish(cx),
             }
         }
     }
 
-    fn finish(&mut self) -> Poll<Result<Option<T>, Status>> {
+    fn finish(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, Status>> {
         self.done = true;
         if let Err(status) = self.decoder.finish() {
-            return Poll::Ready(Err(status));
+            return self.conclude(cx, Some(status));
         }
         if !self.client {
             return Poll::Ready(Ok(None));
         }
         let Some(fields) = self.body.trailers() else {
-            return Poll::Ready(Err(Status::internal("server closed the stream without a status")));
+            return self
+                .conclude(cx, Some(Status::internal("server closed the stream without a status")));
         };
         let status = Status::from_header_fields(fields.iter().map(|h| (&h.name[..], &h.value[..])))
             .unwrap_or_else(|| Status::internal("trailers without grpc-status"));
         self.trailers = Some(status.metadata().clone());
-        if status.code() == crate::Code::Ok {
-            Poll::Ready(Ok(None))
-        } else {
-            Poll::Ready(Err(status))
-        }
+        self.conclude(cx, Some(status))
     }
 
     /// Client: a call that failed on our side is reset, so the server stops.

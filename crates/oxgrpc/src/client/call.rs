@@ -72,9 +72,10 @@ impl Channel {
         let result = async {
             send.send_data(body, true).await.map_err(|e| status_from_stream_error(&e))?;
             let (head, stream) = self.response(started).await?;
+            let stream = stream.with_finish_hook(self.inner.interceptors.clone(), info.clone());
             Ok(Response::from_parts(stream, head.metadata, Metadata::new()))
         };
-        self.finish(&info, result.await).await
+        self.finish_on_error(&info, result.await).await
     }
 
     /// Makes a client-streaming call: `request`'s stream is sent as it yields.
@@ -122,9 +123,10 @@ impl Channel {
         let result = async {
             self.pump(stream, send, started.compression);
             let (head, stream) = self.response(started).await?;
+            let stream = stream.with_finish_hook(self.inner.interceptors.clone(), info.clone());
             Ok(Response::from_parts(stream, head.metadata, Metadata::new()))
         };
-        self.finish(&info, result.await).await
+        self.finish_on_error(&info, result.await).await
     }
 
     /// Runs interceptors and opens the stream with the request head.
@@ -232,6 +234,19 @@ impl Channel {
             .with_max_message_size(self.inner.max_receive_message_size);
         let stream = Streaming::new(recv, decoder, true).with_deadline(info.deadline);
         Ok((head, stream))
+    }
+
+    /// For calls whose stream runs on: interceptors see a failure to start
+    /// here, and the final status at the end of the stream.
+    async fn finish_on_error<T>(
+        &self,
+        info: &CallInfo,
+        result: Result<T, Status>,
+    ) -> Result<T, Status> {
+        match result {
+            Ok(value) => Ok(value),
+            Err(status) => self.finish(info, Err(status)).await,
+        }
     }
 
     async fn finish<T>(&self, info: &CallInfo, result: Result<T, Status>) -> Result<T, Status> {
