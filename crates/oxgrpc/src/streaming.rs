@@ -103,12 +103,14 @@ impl<T: prost::Message + Default> Streaming<T> {
         status: Option<Status>,
     ) -> Poll<Result<Option<T>, Status>> {
         let mut status = status;
-        if let (Some((interceptors, call)), Some(initial)) = (self.hook.take(), status.take()) {
-            self.finishing = Some(Box::pin(async move {
-                let mut status = initial;
-                interceptors.on_finish(&call, &mut status).await;
-                status
-            }));
+        if let Some(initial) = status.take_if(|_| self.hook.is_some()) {
+            if let Some((interceptors, call)) = self.hook.take() {
+                self.finishing = Some(Box::pin(async move {
+                    let mut status = initial;
+                    interceptors.on_finish(&call, &mut status).await;
+                    status
+                }));
+            }
         }
         if let Some(finishing) = &mut self.finishing {
             status = Some(ready!(finishing.as_mut().poll(cx)));
