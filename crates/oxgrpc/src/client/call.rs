@@ -42,16 +42,8 @@ impl Channel {
         let info = started.info.clone();
         let result = async {
             send.send_data(body, true).await.map_err(|e| status_from_stream_error(&e))?;
-            let (head, mut stream) = self.response(started).await?;
-            let message = stream
-                .message()
-                .await?
-                .ok_or_else(|| Status::internal("server sent no response message"))?;
-            if stream.message().await?.is_some() {
-                return Err(Status::internal("server sent more than one response message"));
-            }
-            let trailers = stream.trailers().cloned().unwrap_or_default();
-            Ok(Response::from_parts(message, head.metadata, trailers))
+            let (head, stream) = self.response(started).await?;
+            single_response(head, stream).await
         };
         self.finish(&info, result.await).await
     }
@@ -93,16 +85,8 @@ impl Channel {
         let info = started.info.clone();
         let result = async {
             self.pump(stream, send, started.compression);
-            let (head, mut stream) = self.response(started).await?;
-            let message = stream
-                .message()
-                .await?
-                .ok_or_else(|| Status::internal("server sent no response message"))?;
-            if stream.message().await?.is_some() {
-                return Err(Status::internal("server sent more than one response message"));
-            }
-            let trailers = stream.trailers().cloned().unwrap_or_default();
-            Ok(Response::from_parts(message, head.metadata, trailers))
+            let (head, stream) = self.response(started).await?;
+            single_response(head, stream).await
         };
         self.finish(&info, result.await).await
     }
@@ -265,6 +249,23 @@ impl Channel {
             }
         }
     }
+}
+
+/// The one response message of a unary or client-streaming call, read to
+/// the end of the stream so its status and trailers are known.
+async fn single_response<Resp: prost::Message + Default>(
+    head: Head,
+    mut stream: Streaming<Resp>,
+) -> Result<Response<Resp>, Status> {
+    let message = stream
+        .message()
+        .await?
+        .ok_or_else(|| Status::internal("server sent no response message"))?;
+    if stream.message().await?.is_some() {
+        return Err(Status::internal("server sent more than one response message"));
+    }
+    let trailers = stream.trailers().cloned().unwrap_or_default();
+    Ok(Response::from_parts(message, head.metadata, trailers))
 }
 
 async fn with_deadline<F: Future>(deadline: Option<Instant>, fut: F) -> Option<F::Output> {

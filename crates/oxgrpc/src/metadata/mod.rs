@@ -178,6 +178,21 @@ impl Metadata {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Appends every entry of `other`, keeping existing ones.
+    ///
+    /// ```
+    /// use oxgrpc::Metadata;
+    /// let mut a = Metadata::new();
+    /// a.insert("x-a", "1").unwrap();
+    /// let mut b = Metadata::new();
+    /// b.insert("x-a", "2").unwrap();
+    /// a.extend(b);
+    /// assert_eq!(a.get_all("x-a").count(), 2);
+    /// ```
+    pub fn extend(&mut self, other: Metadata) {
+        self.entries.extend(other.entries);
+    }
+
     /// The number of entries (a key with several values counts each).
     pub fn len(&self) -> usize {
         self.entries.len()

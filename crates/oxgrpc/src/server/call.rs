@@ -193,13 +193,7 @@ impl ServerCall {
                 cancelled.cancel();
             }
             let trailers = std::mem::take(&mut lock(&sink).trailers);
-            for (key, value) in trailers.iter() {
-                let md = status.metadata_mut();
-                let _ = match value {
-                    crate::metadata::MetadataValue::Ascii(s) => md.append(key, s),
-                    crate::metadata::MetadataValue::Binary(b) => md.append_bin(key, b.clone()),
-                };
-            }
+            status.metadata_mut().extend(trailers);
             interceptors.on_finish(&info, &mut status).await;
             if send {
                 lock(&sink).finish(&status);
