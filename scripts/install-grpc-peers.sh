@@ -10,20 +10,8 @@ VENV="${PEERS_VENV:-$ROOT/.venv}"
 PY_PKGS=(grpcio grpcio-tools pytest)
 NODE_DIR="$ROOT/interop/node"
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-
-apt_updated=0
-apt_install() {
-    if [ "$apt_updated" -eq 0 ]; then
-        echo "install-grpc-peers: apt-get update" >&2
-        $SUDO apt-get update -qq >/dev/null
-        apt_updated=1
-    fi
-    echo "install-grpc-peers: apt-get install $*" >&2
-    $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+INSTALL_TAG=install-grpc-peers
+source "$ROOT/scripts/lib-install.sh"
 
 # --- Debian packages --------------------------------------------------------
 missing=()
