@@ -26,15 +26,7 @@ fi
 if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import grpc, grpc_tools.protoc, pytest' >/dev/null 2>&1; then
     echo "install-grpc-peers: python grpcio present (venv: $VENV)" >&2
 else
-    if [ ! -x "$VENV/bin/python" ]; then
-        # python3 -m venv needs ensurepip (Debian package python3-venv).
-        if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
-            pyver="$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
-            apt_install "python${pyver}-venv" || apt_install python3-venv
-        fi
-        rm -rf "$VENV"
-        python3 -m venv "$VENV"
-    fi
+    ensure_venv "$VENV"
     echo "install-grpc-peers: pip install ${PY_PKGS[*]} into $VENV" >&2
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PY_PKGS[@]}"
     "$VENV/bin/python" -c 'import grpc, grpc_tools.protoc, pytest'

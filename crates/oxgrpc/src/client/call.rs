@@ -37,11 +37,9 @@ impl Channel {
         Req: prost::Message,
         Resp: prost::Message + Default,
     {
-        let (message, mut send, started) = self.start(path, request).await?;
-        let body = self.encode(&message, started.compression)?;
+        let started = self.start_single(path, request).await?;
         let info = started.info.clone();
         let result = async {
-            send.send_data(body, true).await.map_err(|e| status_from_stream_error(&e))?;
             let (head, stream) = self.response(started).await?;
             single_response(head, stream).await
         };
@@ -58,11 +56,9 @@ impl Channel {
         Req: prost::Message,
         Resp: prost::Message + Default,
     {
-        let (message, mut send, started) = self.start(path, request).await?;
-        let body = self.encode(&message, started.compression)?;
+        let started = self.start_single(path, request).await?;
         let info = started.info.clone();
         let result = async {
-            send.send_data(body, true).await.map_err(|e| status_from_stream_error(&e))?;
             let (head, stream) = self.response(started).await?;
             let stream = stream.with_finish_hook(self.inner.interceptors.clone(), info.clone());
             Ok(Response::from_parts(stream, head.metadata, Metadata::new()))
@@ -111,6 +107,18 @@ impl Channel {
             Ok(Response::from_parts(stream, head.metadata, Metadata::new()))
         };
         self.finish_on_error(&info, result.await).await
+    }
+
+    /// Starts a call whose request is one message, and sends it.
+    async fn start_single<Req: prost::Message>(
+        &self,
+        path: &str,
+        request: Request<Req>,
+    ) -> Result<Started, Status> {
+        let (message, mut send, started) = self.start(path, request).await?;
+        let body = self.encode(&message, started.compression)?;
+        send.send_data(body, true).await.map_err(|e| status_from_stream_error(&e))?;
+        Ok(started)
     }
 
     /// Runs interceptors and opens the stream with the request head.
