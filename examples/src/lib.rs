@@ -32,6 +32,15 @@ pub fn addr_arg() -> std::net::SocketAddr {
     }
 }
 
+/// Logs the library's events to stderr; `RUST_LOG` picks the level
+/// (default `info`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
 /// Resolves on Ctrl-C or SIGTERM: the servers' graceful-shutdown signal.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

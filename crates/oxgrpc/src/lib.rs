@@ -23,6 +23,7 @@ mod interceptor;
 pub mod metadata;
 mod request;
 pub mod rpc;
+mod rt;
 mod server;
 pub mod status;
 mod streaming;

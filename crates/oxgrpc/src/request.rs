@@ -52,7 +52,7 @@ impl CallContext {
 
     /// Time left before the deadline (zero once past it).
     pub fn remaining(&self) -> Option<Duration> {
-        self.deadline.map(|d| d.saturating_duration_since(Instant::now()))
+        self.deadline.map(|d| d.saturating_duration_since(crate::rt::now()))
     }
 
     /// The caller's address.

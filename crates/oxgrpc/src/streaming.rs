@@ -9,7 +9,6 @@ use futures_util::Stream;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
-use tokio::time::{Instant, Sleep};
 
 /// Received messages of type `T`: the request stream of a server handler,
 /// or the response stream of a client call.
@@ -22,7 +21,7 @@ pub struct Streaming<T> {
     body: RecvStream,
     decoder: MessageDecoder,
     client: bool,
-    deadline: Option<Pin<Box<Sleep>>>,
+    deadline: Option<crate::rt::Sleep>,
     done: bool,
     trailers: Option<Metadata>,
     /// Client: interceptors that see the final status when the stream ends.
@@ -55,7 +54,7 @@ impl<T: prost::Message + Default> Streaming<T> {
     /// Client: the call's deadline; when it passes, the stream is reset and
     /// ends with DEADLINE_EXCEEDED.
     pub(crate) fn with_deadline(mut self, deadline: Option<std::time::Instant>) -> Streaming<T> {
-        self.deadline = deadline.map(|d| Box::pin(tokio::time::sleep_until(Instant::from_std(d))));
+        self.deadline = deadline.map(crate::rt::sleep_until);
         self
     }
 

@@ -145,6 +145,7 @@ impl Interceptor for Logger {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    oxgrpc_examples::init_logging();
     let addr = oxgrpc_examples::addr_arg();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("listening on {}", listener.local_addr()?);

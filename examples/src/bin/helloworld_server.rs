@@ -17,15 +17,19 @@ impl Greeter for MyGreeter {
     }
 }
 
+/// `OXGRPC_THREADS=N` sets the worker count (default: one per core); one
+/// thread means a current-thread runtime unless `OXGRPC_RUNTIME=multi_thread`.
 fn main() -> std::io::Result<()> {
+    oxgrpc_examples::init_logging();
     let addr = oxgrpc_examples::addr_arg();
     let threads =
         std::env::var("OXGRPC_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(0usize);
-    let runtime = if threads == 1 {
+    let multi = std::env::var("OXGRPC_RUNTIME").is_ok_and(|v| v == "multi_thread");
+    let runtime = if threads == 1 && !multi {
         tokio::runtime::Builder::new_current_thread().enable_all().build()?
     } else {
         let mut builder = tokio::runtime::Builder::new_multi_thread();
-        if threads > 1 {
+        if threads >= 1 {
             builder.worker_threads(threads);
         }
         builder.enable_all().build()?

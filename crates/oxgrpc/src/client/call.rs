@@ -10,8 +10,6 @@ use crate::{Metadata, Request, Response, Status};
 use bytes::BytesMut;
 use futures_util::{Stream, StreamExt};
 use oxgrpc_h2::Header;
-use std::future::Future;
-use std::time::Instant;
 
 /// A started call: its receiving half and what the response needs.
 struct Started {
@@ -128,7 +126,7 @@ impl Channel {
         mut request: Request<T>,
     ) -> Result<(T, SendStream, Started), Status> {
         let inherited = crate::deadline::current();
-        let own = request.timeout().and_then(|t| Instant::now().checked_add(t));
+        let own = request.timeout().and_then(|t| crate::rt::now().checked_add(t));
         let deadline = match (own, inherited) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -137,7 +135,7 @@ impl Channel {
         let metadata = std::mem::take(request.metadata_mut());
         let mut info = CallInfo { method: path.to_string(), metadata, deadline, remote_addr: None };
         self.inner.interceptors.on_request(&mut info).await?;
-        if deadline.is_some_and(|d| d <= Instant::now()) {
+        if deadline.is_some_and(|d| d <= crate::rt::now()) {
             return Err(Status::deadline_exceeded("deadline exceeded before the call started"));
         }
         let head = self.head(&info, compression);
@@ -157,8 +155,9 @@ impl Channel {
         head.push(Header::new("te", "trailers"));
         head.push(Header::new("user-agent", concat!("oxgrpc/", env!("CARGO_PKG_VERSION"))));
         if let Some(deadline) = info.deadline {
-            let timeout =
-                crate::timeout::encode_timeout(deadline.saturating_duration_since(Instant::now()));
+            let timeout = crate::timeout::encode_timeout(
+                deadline.saturating_duration_since(crate::rt::now()),
+            );
             head.push(Header::new("grpc-timeout", timeout));
         }
         if let Some(encoding) = compression {
@@ -191,7 +190,7 @@ impl Channel {
         Req: prost::Message + 'static,
     {
         let max = self.inner.max_send_message_size;
-        tokio::spawn(async move {
+        crate::rt::spawn(async move {
             let mut stream = std::pin::pin!(stream);
             let mut buf = BytesMut::new();
             while let Some(message) = stream.next().await {
@@ -213,7 +212,7 @@ impl Channel {
         started: Started,
     ) -> Result<(Head, Streaming<Resp>), Status> {
         let Started { mut recv, info, .. } = started;
-        let head = match with_deadline(info.deadline, recv.head()).await {
+        let head = match crate::rt::timeout_at(info.deadline, recv.head()).await {
             Some(head) => head.map_err(|e| status_from_stream_error(&e))?,
             None => {
                 recv.cancel();
@@ -274,13 +273,6 @@ async fn single_response<Resp: prost::Message + Default>(
     }
     let trailers = stream.trailers().cloned().unwrap_or_default();
     Ok(Response::from_parts(message, head.metadata, trailers))
-}
-
-async fn with_deadline<F: Future>(deadline: Option<Instant>, fut: F) -> Option<F::Output> {
-    match deadline {
-        Some(d) => tokio::time::timeout_at(tokio::time::Instant::from_std(d), fut).await.ok(),
-        None => Some(fut.await),
-    }
 }
 
 /// Reads `:status`, `content-type`, `grpc-encoding`, metadata; a head that

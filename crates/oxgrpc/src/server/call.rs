@@ -6,13 +6,14 @@ use super::sink::{ResponseSink, SharedSink, SinkState, lock, send_message};
 use crate::codec::{AcceptEncoding, CompressionEncoding, MessageDecoder};
 use crate::interceptor::{BoxFuture, CallInfo};
 use crate::request::CallContext;
+use crate::rt;
 use crate::streaming::Streaming;
 use crate::transport::{RecvStream, SendStream};
 use crate::{Metadata, Request, Response, Status};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// An incoming call, handed by the router to a generated service, which
 /// picks the shape matching the method. Not used directly by applications.
@@ -175,12 +176,7 @@ impl ServerCall {
                 info: info.clone(),
             };
             let handler = crate::deadline::scope(info.deadline, body(parts));
-            let deadline = async {
-                match info.deadline {
-                    Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
-                    None => std::future::pending().await,
-                }
-            };
+            let deadline = rt::sleep_until_opt(info.deadline);
             let (mut status, send) = tokio::select! {
                 result = handler => match result {
                     Ok(()) => (Status::ok(""), true),
@@ -258,8 +254,8 @@ fn parse_head(
                 let timeout = crate::timeout::decode_timeout(&field.value).map_err(|e| {
                     Rejection::Status(Status::internal(format!("malformed grpc-timeout: {e}")))
                 })?;
-                deadline = Instant::now()
-                    .checked_add(timeout.min(Duration::from_secs(100 * 365 * 86_400)));
+                deadline =
+                    rt::now().checked_add(timeout.min(Duration::from_secs(100 * 365 * 86_400)));
             }
             b"grpc-encoding" => {
                 request_encoding = CompressionEncoding::from_header(&field.value).map_err(|e| {

@@ -167,10 +167,7 @@ impl ServerBuilder {
             if fired_rx.await.is_err() {
                 std::future::pending::<()>().await;
             }
-            match tokio::time::Instant::now().checked_add(grace) {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
+            crate::rt::sleep_until_opt(crate::rt::now().checked_add(grace)).await;
         };
         tokio::select! {
             result = serve => result,

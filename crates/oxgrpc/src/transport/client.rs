@@ -3,11 +3,11 @@
 use super::driver::{ConnState, Driver};
 use super::shared::{Command, Shared};
 use super::stream::{RecvStream, SendStream, StreamError};
+use crate::rt;
 use oxgrpc_h2::{Config, Connection, Header};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::UnboundedSender;
@@ -54,10 +54,10 @@ impl Client {
     where
         T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let conn = Connection::client(config, Instant::now());
-        let driver = Driver::new(io, conn, None, None);
-        let client = Client { commands: driver.command_sender(), state: driver.state() };
-        tokio::spawn(driver.run(std::future::pending()));
+        let conn = Connection::client(config, rt::now());
+        let (driver, commands) = Driver::client(io, conn);
+        let client = Client { commands, state: driver.state() };
+        rt::spawn(driver.run(std::future::pending()));
         client
     }
 

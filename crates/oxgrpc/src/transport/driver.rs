@@ -15,6 +15,7 @@
 use super::shared::{Command, End, Shared};
 use super::stream::{RecvStream, SendStream};
 use super::{Request, Service};
+use crate::rt;
 use bytes::{Buf, Bytes};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
@@ -31,6 +32,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::JoinSet;
 use tokio_util::io::poll_read_buf;
 
 /// Stop reading while this much output waits for the socket.
@@ -41,6 +43,51 @@ const MAX_IOVECS: usize = 64;
 const READ_CHUNK: usize = 16 * 1024;
 
 pub(crate) type Handler = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Where a connection's handlers run.
+///
+/// On a multi-thread runtime each handler is a task of its own, so the
+/// streams of one connection use every worker; the driver keeps the tasks in
+/// a `JoinSet`, which aborts them when the connection task ends. On a
+/// current-thread runtime there is only one core to use, so handlers are
+/// polled inside the connection task: no spawn, no wake-up hop.
+enum Handlers {
+    Inline(FuturesUnordered<Handler>),
+    Spawned(JoinSet<()>),
+}
+
+impl Handlers {
+    fn for_runtime() -> Handlers {
+        if rt::is_multi_thread() {
+            Handlers::Spawned(JoinSet::new())
+        } else {
+            Handlers::Inline(FuturesUnordered::new())
+        }
+    }
+
+    fn start(&mut self, handler: Handler) {
+        match self {
+            Handlers::Inline(handlers) => {
+                handlers.push(Box::pin(AssertUnwindSafe(handler).catch_unwind().map(|_| ())));
+            }
+            Handlers::Spawned(tasks) => {
+                tasks.spawn(handler);
+            }
+        }
+    }
+
+    /// Inline: polls the handlers. Spawned: reaps the finished tasks.
+    fn poll(&mut self, cx: &mut Context<'_>) {
+        match self {
+            Handlers::Inline(handlers) => {
+                while let Poll::Ready(Some(())) = handlers.poll_next_unpin(cx) {}
+            }
+            Handlers::Spawned(tasks) => {
+                while let Poll::Ready(Some(_)) = tasks.poll_join_next(cx) {}
+            }
+        }
+    }
+}
 
 /// Connection facts visible to the handles of a client connection.
 #[derive(Debug, Default)]
@@ -61,10 +108,15 @@ pub(crate) struct Driver<T> {
     conn: Connection,
     slots: HashMap<u32, Arc<Shared>>,
     commands: UnboundedReceiver<Command>,
-    command_tx: UnboundedSender<Command>,
+    /// Server role: the sender each new stream's handles get. The client
+    /// role keeps none, so the channel closes once the last `Client` and the
+    /// last stream handle are gone, and the connection then goes away.
+    command_tx: Option<UnboundedSender<Command>>,
+    /// The command channel closed: no handle is left.
+    handles_gone: bool,
     service: Option<Arc<dyn Service>>,
     remote_addr: Option<SocketAddr>,
-    handlers: FuturesUnordered<Handler>,
+    handlers: Handlers,
     pending_open: VecDeque<PendingOpen>,
     out: VecDeque<Bytes>,
     taken: Vec<Bytes>,
@@ -72,43 +124,59 @@ pub(crate) struct Driver<T> {
     /// Streams whose receive side ended: kept until the engine closes them,
     /// so a late RST_STREAM still reaches the handler.
     closing: Vec<u32>,
-    timer: Pin<Box<tokio::time::Sleep>>,
+    timer: rt::Sleep,
     timer_at: Option<Instant>,
     read_eof: bool,
     state: Arc<ConnState>,
 }
 
 impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
-    pub(crate) fn new(
+    /// A server connection: each request runs `service`.
+    pub(crate) fn server(
         io: T,
         conn: Connection,
-        service: Option<Arc<dyn Service>>,
+        service: Arc<dyn Service>,
         remote_addr: Option<SocketAddr>,
     ) -> Driver<T> {
         let (command_tx, commands) = unbounded_channel();
+        Driver::new(io, conn, commands, Some(command_tx), Some(service), remote_addr)
+    }
+
+    /// A client connection, and the only sender of its commands: the
+    /// connection goes away once every clone of it is dropped.
+    pub(crate) fn client(io: T, conn: Connection) -> (Driver<T>, UnboundedSender<Command>) {
+        let (command_tx, commands) = unbounded_channel();
+        (Driver::new(io, conn, commands, None, None, None), command_tx)
+    }
+
+    fn new(
+        io: T,
+        conn: Connection,
+        commands: UnboundedReceiver<Command>,
+        command_tx: Option<UnboundedSender<Command>>,
+        service: Option<Arc<dyn Service>>,
+        remote_addr: Option<SocketAddr>,
+    ) -> Driver<T> {
         Driver {
             io,
             conn,
             slots: HashMap::new(),
             commands,
             command_tx,
+            handles_gone: false,
             service,
             remote_addr,
-            handlers: FuturesUnordered::new(),
+            handlers: Handlers::for_runtime(),
             pending_open: VecDeque::new(),
             out: VecDeque::new(),
             taken: Vec::new(),
             sending: Vec::new(),
             closing: Vec::new(),
-            timer: Box::pin(tokio::time::sleep(std::time::Duration::ZERO)),
+            timer: rt::sleep(std::time::Duration::ZERO),
             timer_at: None,
             read_eof: false,
             state: Arc::default(),
         }
-    }
-
-    pub(crate) fn command_sender(&self) -> UnboundedSender<Command> {
-        self.command_tx.clone()
     }
 
     pub(crate) fn state(&self) -> Arc<ConnState> {
@@ -135,11 +203,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         loop {
             let mut progress = self.poll_read(cx);
             self.dispatch_events();
-            while let Poll::Ready(Some(())) = self.handlers.poll_next_unpin(cx) {}
-            while let Poll::Ready(Some(command)) = self.commands.poll_recv(cx) {
-                self.apply(command);
-                progress = true;
-            }
+            self.handlers.poll(cx);
+            progress |= self.poll_commands(cx);
             self.open_pending();
             self.dispatch_events();
             match self.poll_write(cx) {
@@ -163,6 +228,29 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         }
     }
 
+    /// Applies every queued command. When the channel has closed (a client
+    /// whose handles are all gone), sends GOAWAY(NO_ERROR) once: the
+    /// connection closes as soon as no stream is left.
+    fn poll_commands(&mut self, cx: &mut Context<'_>) -> bool {
+        let mut progress = false;
+        loop {
+            match self.commands.poll_recv(cx) {
+                Poll::Ready(Some(command)) => {
+                    self.apply(command);
+                    progress = true;
+                }
+                Poll::Ready(None) => {
+                    if !std::mem::replace(&mut self.handles_gone, true) {
+                        self.conn.go_away(Reason::NO_ERROR, b"");
+                        progress = true;
+                    }
+                    return progress;
+                }
+                Poll::Pending => return progress,
+            }
+        }
+    }
+
     fn poll_read(&mut self, cx: &mut Context<'_>) -> bool {
         if self.read_eof || self.conn.pending_output() + self.out_len() > OUTPUT_HIGH_WATER {
             return false;
@@ -178,7 +266,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 true
             }
             Poll::Ready(Ok(_)) => {
-                let _ = self.conn.handle_input(Instant::now());
+                let _ = self.conn.handle_input(rt::now());
                 true
             }
             Poll::Ready(Err(e)) => {
@@ -254,11 +342,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         let Some(deadline) = self.conn.poll_timeout() else { return };
         if self.timer_at != Some(deadline) {
             self.timer_at = Some(deadline);
-            self.timer.as_mut().reset(deadline.into());
+            rt::reset(&mut self.timer, deadline);
         }
         if self.timer.as_mut().poll(cx).is_ready() {
             self.timer_at = None;
-            self.conn.handle_timeout(Instant::now());
+            self.conn.handle_timeout(rt::now());
             cx.waker().wake_by_ref();
         }
     }
@@ -313,7 +401,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             }
             return;
         }
-        let Some(service) = &self.service else { return };
+        let (Some(service), Some(command_tx)) = (&self.service, &self.command_tx) else { return };
         let shared = Shared::new(id);
         if end_stream {
             shared.lock().end = Some(End::Eos);
@@ -322,12 +410,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         self.slots.insert(id, shared.clone());
         let request = Request {
             head: fields,
-            body: RecvStream::new(shared.clone(), self.command_tx.clone(), false),
-            response: SendStream::new(shared, self.command_tx.clone(), false),
+            body: RecvStream::new(shared.clone(), command_tx.clone(), false),
+            response: SendStream::new(shared, command_tx.clone(), false),
             remote_addr: self.remote_addr,
         };
-        let handler = service.call(request);
-        self.handlers.push(Box::pin(AssertUnwindSafe(handler).catch_unwind().map(|_| ())));
+        self.handlers.start(service.call(request));
     }
 
     fn on_data(&mut self, id: u32, data: Bytes, end_stream: bool) {
