@@ -3,6 +3,9 @@
 # 16 connections x 32 streams; fails unless every call succeeds with
 # grpc-status 0. With BENCH=1 the server is pinned to core 0 (one thread)
 # and h2load to core 1, and server CPU per call is reported.
+#   OXGRPC_RUNTIME=multi_thread  one worker of tokio's multi-thread runtime
+#                                (handlers spawned) instead of current-thread
+#   SERVER_BIN=path              another helloworld-server build (before/after)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib-peers.sh
@@ -11,7 +14,7 @@ N=${N:-200000}
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     cargo build --release -p oxgrpc-examples --bin helloworld-server
 fi
-server_bin="$TARGET/release/helloworld-server"
+server_bin="${SERVER_BIN:-$TARGET/release/helloworld-server}"
 port=$(free_port)
 work=$(mktemp -d)
 trap 'cleanup_pids || true; rm -rf "$work"' EXIT

@@ -147,7 +147,7 @@ impl<T: {trait_name}> ::oxgrpc::codegen::Service for {struct_name}<T> {{
         &self,
         method: &str,
         call: ::oxgrpc::codegen::ServerCall,
-    ) -> ::core::result::Result<::oxgrpc::codegen::BoxFuture, ::oxgrpc::codegen::ServerCall> {{",
+    ) -> ::core::result::Result<::oxgrpc::BoxFuture<'static, ()>, ::oxgrpc::codegen::ServerCall> {{",
         methods = service
             .methods
             .iter()
@@ -286,7 +286,7 @@ fn client_method(full: &str, method: &Method, buf: &mut String) {
         (false, false) => (output, "unary"),
         (false, true) => (format!("::oxgrpc::Streaming<{output}>"), "server_streaming"),
         (true, false) => (output, "client_streaming"),
-        (true, true) => (format!("::oxgrpc::Streaming<{output}>"), "streaming"),
+        (true, true) => (format!("::oxgrpc::Streaming<{output}>"), "bidi_streaming"),
     };
     docs(&method.comments, &format!("Calls `{path}`."), buf);
     let _ = writeln!(

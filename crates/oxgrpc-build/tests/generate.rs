@@ -126,7 +126,7 @@ fn bookstore_server_matches_runtime_api() {
     assert_has(
         &code,
         "fn call(&self, method: &str, call: ::oxgrpc::codegen::ServerCall)
-            -> ::core::result::Result<::oxgrpc::codegen::BoxFuture, ::oxgrpc::codegen::ServerCall>",
+            -> ::core::result::Result<::oxgrpc::BoxFuture<'static, ()>, ::oxgrpc::codegen::ServerCall>",
     );
     assert_has(
         &code,
@@ -196,7 +196,7 @@ fn bookstore_client_matches_runtime_api() {
                 request: impl ::oxgrpc::IntoStreamingRequest<Message = super::Book>)
             -> ::core::result::Result<::oxgrpc::Response<::oxgrpc::Streaming<super::Book>>,
                 ::oxgrpc::Status> {
-            self.inner.streaming("/bookstore.Bookstore/Chat", request.into_streaming_request())
+            self.inner.bidi_streaming("/bookstore.Bookstore/Chat", request.into_streaming_request())
                 .await }"#,
     );
     assert_has(

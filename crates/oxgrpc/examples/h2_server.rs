@@ -7,7 +7,7 @@
 //! Usage: `h2_server [--addr 127.0.0.1:8080] [--threads N]`
 
 use bytes::Bytes;
-use oxgrpc::transport::{self, Request};
+use oxgrpc::transport::{self, IncomingRequest};
 use oxgrpc_h2::{Config, Header};
 
 fn main() -> std::io::Result<()> {
@@ -43,7 +43,7 @@ fn status(code: &'static str, content_type: &'static str) -> Vec<Header> {
     vec![Header::new(":status", code), Header::new("content-type", content_type)]
 }
 
-async fn handle(mut req: Request) {
+async fn handle(mut req: IncomingRequest) {
     let method = req.field(":method").cloned().unwrap_or_default();
     let path = req.field(":path").cloned().unwrap_or_default();
     let response = &mut req.response;

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::{Metadata, Status, status::percent, timeout};
+use crate::wire::timeout;
+use crate::{Metadata, Status, status::percent};
 
 /// Parses a `grpc-timeout` value; `None` if invalid.
 pub fn decode_timeout(value: &[u8]) -> Option<Duration> {

@@ -18,28 +18,10 @@
 //! }
 //! ```
 
-use crate::{Metadata, Status};
-use std::future::Future;
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::time::Instant;
-
-/// A boxed future, as interceptors and generated code return.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// What an interceptor sees of a call.
-#[derive(Debug, Clone)]
-pub struct CallInfo {
-    /// The full method path, e.g. `/bookstore.Bookstore/GetBook`.
-    pub method: String,
-    /// The request metadata; changes made in `on_request` are what the
-    /// handler (server) or the peer (client) gets.
-    pub metadata: Metadata,
-    /// The call's deadline, if any.
-    pub deadline: Option<Instant>,
-    /// The peer, on a server.
-    pub remote_addr: Option<SocketAddr>,
-}
+use crate::call::CallInfo;
+use crate::metadata::Metadata;
+use crate::rt::BoxFuture;
+use crate::status::Status;
 
 /// Runs around calls. Every method has a default that does nothing.
 pub trait Interceptor: Send + Sync + 'static {

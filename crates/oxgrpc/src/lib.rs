@@ -13,29 +13,30 @@
 //! request's remaining time (see [`deadline`]).
 
 pub mod blocking;
+mod call;
 mod client;
 pub mod codec;
 pub mod codegen;
-pub mod deadline;
 #[doc(hidden)]
 pub mod fuzzing;
 mod interceptor;
 pub mod metadata;
-mod request;
 pub mod rpc;
 mod rt;
 mod server;
 pub mod status;
 mod streaming;
-mod timeout;
 pub mod transport;
+mod wire;
 
+pub use call::deadline;
+pub use call::{CallContext, CallInfo, IntoRequest, IntoStreamingRequest, Request, Response};
 pub use client::{Channel, ChannelBuilder};
 pub use codec::CompressionEncoding;
-pub use interceptor::{BoxFuture, CallInfo, Interceptor};
+pub use interceptor::Interceptor;
 pub use metadata::Metadata;
-pub use request::{CallContext, IntoRequest, IntoStreamingRequest, Request, Response};
-pub use server::{Cancellation, ResponseSink, Server, ServerBuilder, ServerCall};
+pub use rt::BoxFuture;
+pub use server::{ResponseSink, Server, ServerBuilder, ServerCall};
 pub use status::{Code, Status};
 pub use streaming::Streaming;
 

@@ -10,6 +10,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
+/// A boxed future, as interceptors and generated code return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// A timer future that can be moved to a new deadline.
 pub(crate) type Sleep = Pin<Box<tokio::time::Sleep>>;
 

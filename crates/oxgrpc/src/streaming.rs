@@ -1,10 +1,12 @@
 //! A stream of received messages, on either side of a call.
 
+use crate::call::CallInfo;
 use crate::codec::MessageDecoder;
-use crate::interceptor::{CallInfo, Interceptors};
-use crate::status::status_from_stream_error;
+use crate::interceptor::Interceptors;
+use crate::metadata::Metadata;
+use crate::status::Status;
 use crate::transport::RecvStream;
-use crate::{Metadata, Status};
+use crate::wire::status_from_stream_error;
 use futures_util::Stream;
 use std::marker::PhantomData;
 use std::pin::Pin;

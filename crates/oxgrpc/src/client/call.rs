@@ -1,27 +1,22 @@
 //! The four kinds of call, from the client side.
 
 use super::Channel;
+use crate::call::{CallInfo, Request, Response};
 use crate::codec::{CompressionEncoding, MessageDecoder, encode_prost};
-use crate::interceptor::CallInfo;
-use crate::status::status_from_stream_error;
+use crate::metadata::Metadata;
+use crate::rt;
+use crate::status::Status;
 use crate::streaming::Streaming;
 use crate::transport::{RecvStream, SendStream};
-use crate::{Metadata, Request, Response, Status};
+use crate::wire::{ResponseHead, client_request_head, status_from_stream_error};
 use bytes::BytesMut;
 use futures_util::{Stream, StreamExt};
-use oxgrpc_h2::Header;
 
 /// A started call: its receiving half and what the response needs.
 struct Started {
     recv: RecvStream,
     info: CallInfo,
     compression: Option<CompressionEncoding>,
-}
-
-/// The response head, once it arrived.
-struct Head {
-    metadata: Metadata,
-    encoding: Option<CompressionEncoding>,
 }
 
 impl Channel {
@@ -86,7 +81,7 @@ impl Channel {
     }
 
     /// Makes a bidirectional-streaming call.
-    pub async fn streaming<S, Req, Resp>(
+    pub async fn bidi_streaming<S, Req, Resp>(
         &self,
         path: &str,
         request: Request<S>,
@@ -125,8 +120,8 @@ impl Channel {
         path: &str,
         mut request: Request<T>,
     ) -> Result<(T, SendStream, Started), Status> {
-        let inherited = crate::deadline::current();
-        let own = request.timeout().and_then(|t| crate::rt::now().checked_add(t));
+        let inherited = crate::call::deadline::current();
+        let own = request.timeout().and_then(|t| rt::now().checked_add(t));
         let deadline = match (own, inherited) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -135,37 +130,14 @@ impl Channel {
         let metadata = std::mem::take(request.metadata_mut());
         let mut info = CallInfo { method: path.to_string(), metadata, deadline, remote_addr: None };
         self.inner.interceptors.on_request(&mut info).await?;
-        if deadline.is_some_and(|d| d <= crate::rt::now()) {
+        if deadline.is_some_and(|d| d <= rt::now()) {
             return Err(Status::deadline_exceeded("deadline exceeded before the call started"));
         }
-        let head = self.head(&info, compression);
+        let head = client_request_head(&self.inner.authority, &info, compression);
         let client = self.client().await?;
         let (send, recv) =
             client.send_request(head, false).map_err(|e| status_from_stream_error(&e))?;
         Ok((request.into_inner(), send, Started { recv, info, compression }))
-    }
-
-    fn head(&self, info: &CallInfo, compression: Option<CompressionEncoding>) -> Vec<Header> {
-        let mut head = Vec::with_capacity(10 + info.metadata.len());
-        head.push(Header::new(":method", "POST"));
-        head.push(Header::new(":scheme", "http"));
-        head.push(Header::new(":path", info.method.clone()));
-        head.push(Header::new(":authority", self.inner.authority.clone()));
-        head.push(Header::new("content-type", "application/grpc"));
-        head.push(Header::new("te", "trailers"));
-        head.push(Header::new("user-agent", concat!("oxgrpc/", env!("CARGO_PKG_VERSION"))));
-        if let Some(deadline) = info.deadline {
-            let timeout = crate::timeout::encode_timeout(
-                deadline.saturating_duration_since(crate::rt::now()),
-            );
-            head.push(Header::new("grpc-timeout", timeout));
-        }
-        if let Some(encoding) = compression {
-            head.push(Header::new("grpc-encoding", encoding.as_str()));
-        }
-        head.push(Header::new("grpc-accept-encoding", crate::server::accept_encoding()));
-        head.extend(info.metadata.to_wire().map(|(n, v)| Header::new(n, v)));
-        head
     }
 
     fn encode<M: prost::Message>(
@@ -190,7 +162,7 @@ impl Channel {
         Req: prost::Message + 'static,
     {
         let max = self.inner.max_send_message_size;
-        crate::rt::spawn(async move {
+        rt::spawn(async move {
             let mut stream = std::pin::pin!(stream);
             let mut buf = BytesMut::new();
             while let Some(message) = stream.next().await {
@@ -210,16 +182,16 @@ impl Channel {
     async fn response<Resp: prost::Message + Default>(
         &self,
         started: Started,
-    ) -> Result<(Head, Streaming<Resp>), Status> {
+    ) -> Result<(ResponseHead, Streaming<Resp>), Status> {
         let Started { mut recv, info, .. } = started;
-        let head = match crate::rt::timeout_at(info.deadline, recv.head()).await {
+        let head = match rt::timeout_at(info.deadline, recv.head()).await {
             Some(head) => head.map_err(|e| status_from_stream_error(&e))?,
             None => {
                 recv.cancel();
                 return Err(Status::deadline_exceeded("deadline exceeded"));
             }
         };
-        let mut head = parse_response_head(&head)?;
+        let mut head = ResponseHead::parse(&head)?;
         self.inner.interceptors.on_response(&info, &mut head.metadata).await;
         let decoder = MessageDecoder::new(head.encoding)
             .with_max_message_size(self.inner.max_receive_message_size);
@@ -261,7 +233,7 @@ impl Channel {
 /// The one response message of a unary or client-streaming call, read to
 /// the end of the stream so its status and trailers are known.
 async fn single_response<Resp: prost::Message + Default>(
-    head: Head,
+    head: ResponseHead,
     mut stream: Streaming<Resp>,
 ) -> Result<Response<Resp>, Status> {
     let message = stream
@@ -273,37 +245,4 @@ async fn single_response<Resp: prost::Message + Default>(
     }
     let trailers = stream.trailers().cloned().unwrap_or_default();
     Ok(Response::from_parts(message, head.metadata, trailers))
-}
-
-/// Reads `:status`, `content-type`, `grpc-encoding`, metadata; a head that
-/// carries `grpc-status` is a Trailers-Only response and ends the call.
-fn parse_response_head(head: &[Header]) -> Result<Head, Status> {
-    let field = |name: &str| head.iter().find(|h| h.name == name.as_bytes()).map(|h| &h.value[..]);
-    let fields = || head.iter().map(|h| (&h.name[..], &h.value[..]));
-    let http_status = field(":status")
-        .and_then(|s| std::str::from_utf8(s).ok()?.parse::<u16>().ok())
-        .unwrap_or(0);
-    if let Some(status) = Status::from_header_fields(fields()) {
-        if status.code() != crate::Code::Ok || http_status == 200 {
-            return Err(if status.code() == crate::Code::Ok {
-                Status::internal("server sent a Trailers-Only OK response without a message")
-            } else {
-                status
-            });
-        }
-    }
-    if http_status != 200 {
-        return Err(Status::from_http_status(http_status));
-    }
-    let content_type_ok = field("content-type").is_some_and(|v| v.starts_with(b"application/grpc"));
-    if !content_type_ok {
-        return Err(Status::unknown("response content-type is not application/grpc"));
-    }
-    let encoding = match field("grpc-encoding") {
-        Some(value) => CompressionEncoding::from_header(value).map_err(|e| {
-            Status::internal(format!("server used unsupported compression {}", e.name()))
-        })?,
-        None => None,
-    };
-    Ok(Head { metadata: Metadata::from_wire(fields()), encoding })
 }

@@ -1,19 +1,17 @@
 //! One incoming call: its parsed head, and the four shapes of handler.
 
 use super::ServerShared;
-use super::cancel::Cancellation;
 use super::sink::{ResponseSink, SharedSink, SinkState, lock, send_message};
-use crate::codec::{AcceptEncoding, CompressionEncoding, MessageDecoder};
-use crate::interceptor::{BoxFuture, CallInfo};
-use crate::request::CallContext;
-use crate::rt;
+use crate::call::{CallContext, CallInfo, Cancellation, Request, Response, deadline};
+use crate::codec::{CompressionEncoding, MessageDecoder};
+use crate::metadata::Metadata;
+use crate::rt::{self, BoxFuture};
+use crate::status::Status;
 use crate::streaming::Streaming;
 use crate::transport::{RecvStream, SendStream};
-use crate::{Metadata, Request, Response, Status};
+use crate::wire::{Rejection, RequestHead};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// An incoming call, handed by the router to a generated service, which
 /// picks the shape matching the method. Not used directly by applications.
@@ -32,24 +30,16 @@ impl std::fmt::Debug for ServerCall {
     }
 }
 
-/// What went wrong before a call could start: answered without a handler.
-pub(crate) enum Rejection {
-    /// An HTTP-level answer (e.g. 415 for a wrong content-type).
-    Http(&'static str),
-    /// A gRPC status, with `grpc-accept-encoding` attached.
-    Status(Status),
-}
-
 impl ServerCall {
     pub(crate) fn new(
-        request: crate::transport::Request,
+        request: crate::transport::IncomingRequest,
         path: &str,
         shared: Arc<ServerShared>,
         preferred: Option<CompressionEncoding>,
     ) -> Result<ServerCall, (Rejection, SendStream)> {
-        let crate::transport::Request { head, body, response, remote_addr } = request;
-        match parse_head(&head, remote_addr, path, preferred) {
-            Ok((info, request_encoding, response_encoding)) => Ok(ServerCall {
+        let crate::transport::IncomingRequest { head, body, response, remote_addr } = request;
+        match RequestHead::parse(&head, remote_addr, path, preferred) {
+            Ok(RequestHead { info, request_encoding, response_encoding }) => Ok(ServerCall {
                 info: Box::new(info),
                 request_encoding,
                 response_encoding,
@@ -175,7 +165,7 @@ impl ServerCall {
                 shared: shared.clone(),
                 info: info.clone(),
             };
-            let handler = crate::deadline::scope(info.deadline, body(parts));
+            let handler = deadline::scope(info.deadline, body(parts));
             let deadline = rt::sleep_until_opt(info.deadline);
             let (mut status, send) = tokio::select! {
                 result = handler => match result {
@@ -233,58 +223,4 @@ async fn send_response<Resp: prost::Message>(
         state.trailers = trailers;
     }
     send_message(sink, &shared.interceptors, info, &message).await
-}
-
-type Parsed = (CallInfo, Option<CompressionEncoding>, Option<CompressionEncoding>);
-
-fn parse_head(
-    head: &[oxgrpc_h2::Header],
-    remote_addr: Option<SocketAddr>,
-    path: &str,
-    preferred: Option<CompressionEncoding>,
-) -> Result<Parsed, Rejection> {
-    let mut content_type_ok = false;
-    let mut deadline = None;
-    let mut request_encoding = None;
-    let mut accept = None;
-    for field in head {
-        match &field.name[..] {
-            b"content-type" => content_type_ok = is_grpc_content_type(&field.value),
-            b"grpc-timeout" => {
-                let timeout = crate::timeout::decode_timeout(&field.value).map_err(|e| {
-                    Rejection::Status(Status::internal(format!("malformed grpc-timeout: {e}")))
-                })?;
-                deadline =
-                    rt::now().checked_add(timeout.min(Duration::from_secs(100 * 365 * 86_400)));
-            }
-            b"grpc-encoding" => {
-                request_encoding = CompressionEncoding::from_header(&field.value).map_err(|e| {
-                    Rejection::Status(Status::unimplemented(format!(
-                        "grpc: compression {} is not supported",
-                        e.name()
-                    )))
-                })?;
-            }
-            b"grpc-accept-encoding" => accept = Some(AcceptEncoding::parse(&field.value)),
-            _ => {}
-        }
-    }
-    if !content_type_ok {
-        return Err(Rejection::Http("415"));
-    }
-    let accept = accept.unwrap_or_else(|| AcceptEncoding::new(&[]));
-    let response_encoding = match preferred.or(request_encoding) {
-        Some(encoding) if accept.contains(encoding) => Some(encoding),
-        _ => None,
-    };
-    let metadata = Metadata::from_wire(head.iter().map(|h| (&h.name[..], &h.value[..])));
-    let info = CallInfo { method: path.to_string(), metadata, deadline, remote_addr };
-    Ok((info, request_encoding, response_encoding))
-}
-
-/// `application/grpc`, optionally followed by `+proto`, `+json`, ... or `;params`.
-fn is_grpc_content_type(value: &[u8]) -> bool {
-    value
-        .strip_prefix(b"application/grpc")
-        .is_some_and(|rest| rest.is_empty() || rest[0] == b'+' || rest[0] == b';')
 }

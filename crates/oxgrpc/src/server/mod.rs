@@ -14,24 +14,24 @@
 //! ```
 
 mod call;
-mod cancel;
+mod service;
 mod sink;
 
 pub use call::ServerCall;
-pub use cancel::Cancellation;
+pub use service::Service;
 pub use sink::ResponseSink;
-pub(crate) use sink::accept_encoding;
 
 use crate::codec::{CompressionEncoding, DEFAULT_MAX_MESSAGE_SIZE};
-use crate::codegen::Service;
 use crate::interceptor::{Interceptor, Interceptors};
+use crate::metadata::Metadata;
+use crate::rt::BoxFuture;
+use crate::status::Status;
 use crate::transport;
-use call::Rejection;
+use crate::wire::{Rejection, trailers_only};
 use oxgrpc_h2::{Config, Header};
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -194,7 +194,7 @@ struct Router {
 }
 
 impl transport::Service for Router {
-    fn call(&self, request: transport::Request) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    fn call(&self, request: transport::IncomingRequest) -> BoxFuture<'static, ()> {
         let path = request
             .field(":path")
             .map(|p| String::from_utf8_lossy(p).into_owned())
@@ -207,15 +207,14 @@ impl transport::Service for Router {
             Err((rejection, response)) => return Box::pin(reject(rejection, response)),
         };
         let Some(entry) = entry else {
-            let status = crate::Status::unimplemented(format!("unknown service {service}"));
+            let status = Status::unimplemented(format!("unknown service {service}"));
             return Box::pin(reject(Rejection::Status(status), call.into_response()));
         };
         match entry.service.call(method, call) {
             Ok(handler) => handler,
             Err(call) => {
-                let status = crate::Status::unimplemented(format!(
-                    "unknown method {method} for service {service}"
-                ));
+                let status =
+                    Status::unimplemented(format!("unknown method {method} for service {service}"));
                 Box::pin(reject(Rejection::Status(status), call.into_response()))
             }
         }
@@ -233,13 +232,7 @@ async fn reject(rejection: Rejection, mut response: transport::SendStream) {
             let _ = response.send_headers(vec![Header::new(":status", code)], true);
         }
         Rejection::Status(status) => {
-            let mut fields = vec![
-                Header::new(":status", "200"),
-                Header::new("content-type", "application/grpc"),
-                Header::new("grpc-accept-encoding", sink::accept_encoding()),
-            ];
-            fields.extend(status.to_header_fields().into_iter().map(|(n, v)| Header::new(n, v)));
-            let _ = response.send_trailers(fields);
+            let _ = response.send_trailers(trailers_only(&Metadata::new(), &status));
         }
     }
 }

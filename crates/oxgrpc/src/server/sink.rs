@@ -1,11 +1,13 @@
 //! Writing a call's response: headers, messages, then the status.
 
-use crate::codec::{AcceptEncoding, encode_prost};
-use crate::interceptor::{CallInfo, Interceptors};
-use crate::status::status_from_stream_error;
+use crate::call::CallInfo;
+use crate::codec::{CompressionEncoding, encode_prost};
+use crate::interceptor::Interceptors;
+use crate::metadata::Metadata;
+use crate::status::Status;
 use crate::transport::SendStream;
-use crate::{CompressionEncoding, Metadata, Status};
-use bytes::{Bytes, BytesMut};
+use crate::wire::{response_head, status_from_stream_error, trailers_only};
+use bytes::BytesMut;
 use oxgrpc_h2::Header;
 use std::future::poll_fn;
 use std::marker::PhantomData;
@@ -46,37 +48,16 @@ impl SinkState {
         }
     }
 
-    fn head_fields(&self, metadata: &Metadata) -> Vec<Header> {
-        let mut fields = Vec::with_capacity(4 + metadata.len());
-        fields.push(Header::new(":status", "200"));
-        fields.push(Header::new("content-type", "application/grpc"));
-        if let Some(encoding) = self.encoding {
-            fields.push(Header::new("grpc-encoding", encoding.as_str()));
-        }
-        fields.push(Header::new("grpc-accept-encoding", accept_encoding()));
-        fields.extend(metadata.to_wire().map(|(n, v)| Header::new(n, v)));
-        fields
-    }
-
     /// Ends the call with `status` (its metadata is the trailing metadata).
     /// Without headers sent yet, this is a Trailers-Only response.
     pub(crate) fn finish(&mut self, status: &Status) {
-        let mut fields = if self.headers_sent {
-            Vec::with_capacity(3 + status.metadata().len())
+        let fields = if std::mem::replace(&mut self.headers_sent, true) {
+            status.to_header_fields().into_iter().map(|(n, v)| Header::new(n, v)).collect()
         } else {
-            let metadata = std::mem::take(&mut self.metadata);
-            self.headers_sent = true;
-            self.head_fields(&metadata)
+            trailers_only(&std::mem::take(&mut self.metadata), status)
         };
-        fields.extend(status.to_header_fields().into_iter().map(|(n, v)| Header::new(n, v)));
         let _ = self.send.send_trailers(fields);
     }
-}
-
-/// The `grpc-accept-encoding` value this implementation sends.
-pub(crate) fn accept_encoding() -> Bytes {
-    static VALUE: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
-    VALUE.get_or_init(|| Bytes::from(AcceptEncoding::all().to_string())).clone()
 }
 
 /// Sends the response headers if they have not gone out yet.
@@ -100,7 +81,7 @@ async fn ensure_headers(
         return Ok(());
     }
     state.headers_sent = true;
-    let fields = state.head_fields(&metadata);
+    let fields = response_head(state.encoding, &metadata);
     state.send.send_headers(fields, false).map_err(|e| status_from_stream_error(&e))
 }
 

@@ -8,10 +8,7 @@
 mod code;
 mod details;
 pub(crate) mod percent;
-mod stream_error;
 mod trailers;
-
-pub(crate) use stream_error::status_from_stream_error;
 
 use std::fmt;
 

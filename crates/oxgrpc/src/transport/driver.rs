@@ -14,7 +14,7 @@
 
 use super::shared::{Command, End, Shared};
 use super::stream::{RecvStream, SendStream};
-use super::{Request, Service};
+use super::{IncomingRequest, Service};
 use crate::rt;
 use bytes::{Buf, Bytes};
 use futures_util::stream::FuturesUnordered;
@@ -408,7 +408,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             self.closing.push(id);
         }
         self.slots.insert(id, shared.clone());
-        let request = Request {
+        let request = IncomingRequest {
             head: fields,
             body: RecvStream::new(shared.clone(), command_tx.clone(), false),
             response: SendStream::new(shared, command_tx.clone(), false),

@@ -5,12 +5,12 @@
 //! over the byte stream, which is the seam for TLS.
 //!
 //! ```no_run
-//! use oxgrpc::transport::{self, Request};
+//! use oxgrpc::transport::{self, IncomingRequest};
 //! use oxgrpc_h2::{Config, Header};
 //!
 //! # async fn run() -> std::io::Result<()> {
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! transport::serve(listener, Config::default(), |mut req: Request| async move {
+//! transport::serve(listener, Config::default(), |mut req: IncomingRequest| async move {
 //!     let _ = req.response.send_headers(vec![Header::new(":status", "200")], false);
 //!     let _ = req.response.send_data(bytes::Bytes::from_static(b"hi\n"), true).await;
 //! }, std::future::pending()).await
@@ -27,14 +27,14 @@ pub use client::Client;
 pub use server::{serve, serve_connection};
 pub use stream::{RecvStream, SendStream, StreamError};
 
+use crate::rt::BoxFuture;
 use bytes::Bytes;
 use oxgrpc_h2::Header;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 
 /// An incoming request: its head, its body, and the way to respond.
-pub struct Request {
+pub struct IncomingRequest {
     /// The request head: pseudo-headers first, validated by the engine.
     pub head: Vec<Header>,
     /// The request body.
@@ -45,7 +45,7 @@ pub struct Request {
     pub remote_addr: Option<SocketAddr>,
 }
 
-impl Request {
+impl IncomingRequest {
     /// The first value of a field (pseudo-headers included, e.g. `":path"`).
     pub fn field(&self, name: &str) -> Option<&Bytes> {
         self.head.iter().find(|h| h.name == name.as_bytes()).map(|h| &h.value)
@@ -55,18 +55,18 @@ impl Request {
 /// What a server runs for each request. The returned future is polled by
 /// the connection's own task; spawn inside it for CPU-heavy work.
 ///
-/// Any `Fn(Request) -> impl Future<Output = ()>` is a service.
+/// Any `Fn(IncomingRequest) -> impl Future<Output = ()>` is a service.
 pub trait Service: Send + Sync + 'static {
     /// Starts handling one request.
-    fn call(&self, request: Request) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+    fn call(&self, request: IncomingRequest) -> BoxFuture<'static, ()>;
 }
 
 impl<F, Fut> Service for F
 where
-    F: Fn(Request) -> Fut + Send + Sync + 'static,
+    F: Fn(IncomingRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    fn call(&self, request: Request) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    fn call(&self, request: IncomingRequest) -> BoxFuture<'static, ()> {
         Box::pin(self(request))
     }
 }

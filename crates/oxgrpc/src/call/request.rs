@@ -1,7 +1,8 @@
-//! A call's request and response: a message (or stream) plus metadata and
-//! per-call options.
+//! A call's request: a message (or stream) plus metadata and per-call options.
 
-use crate::{CompressionEncoding, Metadata};
+use super::context::CallContext;
+use crate::codec::CompressionEncoding;
+use crate::metadata::Metadata;
 use futures_util::Stream;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,48 +29,6 @@ pub struct Request<T> {
     timeout: Option<Duration>,
     compression: Option<CompressionEncoding>,
     context: Option<Arc<CallContext>>,
-}
-
-/// What a server knows about the call it is handling.
-#[derive(Debug)]
-pub struct CallContext {
-    pub(crate) method: String,
-    pub(crate) deadline: Option<Instant>,
-    pub(crate) remote_addr: Option<SocketAddr>,
-    pub(crate) cancelled: crate::server::Cancellation,
-}
-
-impl CallContext {
-    /// The full method path, e.g. `/bookstore.Bookstore/GetBook`.
-    pub fn method(&self) -> &str {
-        &self.method
-    }
-
-    /// When the caller stops waiting, if it said (`grpc-timeout`).
-    pub fn deadline(&self) -> Option<Instant> {
-        self.deadline
-    }
-
-    /// Time left before the deadline (zero once past it).
-    pub fn remaining(&self) -> Option<Duration> {
-        self.deadline.map(|d| d.saturating_duration_since(crate::rt::now()))
-    }
-
-    /// The caller's address.
-    pub fn remote_addr(&self) -> Option<SocketAddr> {
-        self.remote_addr
-    }
-
-    /// Whether the call was cancelled (by the client, or by its deadline).
-    pub fn is_cancelled(&self) -> bool {
-        self.cancelled.is_cancelled()
-    }
-
-    /// Resolves when the call is cancelled. The handler's own future is
-    /// dropped at that moment; this is for work it spawned.
-    pub async fn cancelled(&self) {
-        self.cancelled.wait().await;
-    }
 }
 
 impl<T> Request<T> {
@@ -164,73 +123,6 @@ impl<T> Request<T> {
             compression: self.compression,
             context: self.context,
         }
-    }
-}
-
-/// A response: the message plus initial and trailing metadata.
-///
-/// ```
-/// use oxgrpc::Response;
-/// let mut response = Response::new(7);
-/// response.metadata_mut().insert("x-cache", "hit").unwrap();
-/// response.trailers_mut().insert("x-cost", "3").unwrap();
-/// assert_eq!(response.into_inner(), 7);
-/// ```
-#[derive(Debug)]
-pub struct Response<T> {
-    message: T,
-    metadata: Metadata,
-    trailers: Metadata,
-}
-
-impl<T> Response<T> {
-    /// A response carrying `message`.
-    pub fn new(message: T) -> Response<T> {
-        Response { message, metadata: Metadata::new(), trailers: Metadata::new() }
-    }
-
-    pub(crate) fn from_parts(message: T, metadata: Metadata, trailers: Metadata) -> Response<T> {
-        Response { message, metadata, trailers }
-    }
-
-    /// Initial metadata (sent with the response headers).
-    pub fn metadata(&self) -> &Metadata {
-        &self.metadata
-    }
-
-    /// Initial metadata, to change.
-    pub fn metadata_mut(&mut self) -> &mut Metadata {
-        &mut self.metadata
-    }
-
-    /// Trailing metadata (sent with the status). On the client, filled once
-    /// the call has finished; for streams see [`Streaming::trailers`](crate::Streaming::trailers).
-    pub fn trailers(&self) -> &Metadata {
-        &self.trailers
-    }
-
-    /// Trailing metadata, to change.
-    pub fn trailers_mut(&mut self) -> &mut Metadata {
-        &mut self.trailers
-    }
-
-    /// The message.
-    pub fn get_ref(&self) -> &T {
-        &self.message
-    }
-
-    /// The message, to change.
-    pub fn get_mut(&mut self) -> &mut T {
-        &mut self.message
-    }
-
-    /// Takes the message.
-    pub fn into_inner(self) -> T {
-        self.message
-    }
-
-    pub(crate) fn into_parts(self) -> (T, Metadata, Metadata) {
-        (self.message, self.metadata, self.trailers)
     }
 }
 

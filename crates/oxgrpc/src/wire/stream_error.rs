@@ -1,6 +1,6 @@
 //! Status for a transport-level stream failure (PROTOCOL-HTTP2 "Errors").
 
-use super::Status;
+use crate::status::Status;
 use crate::transport::StreamError;
 
 /// The status a call ends with when its HTTP/2 stream fails.

@@ -6,7 +6,7 @@ use tokio::sync::Notify;
 
 /// Set when a call is cancelled by its client or by its deadline.
 #[derive(Debug, Clone, Default)]
-pub struct Cancellation(Arc<(AtomicBool, Notify)>);
+pub(crate) struct Cancellation(Arc<(AtomicBool, Notify)>);
 
 impl Cancellation {
     pub(crate) fn cancel(&self) {

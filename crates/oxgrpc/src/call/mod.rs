@@ -1,0 +1,19 @@
+//! The per-call types both sides use: [`Request`], [`Response`], the
+//! server's [`CallContext`], the interceptors' [`CallInfo`], cancellation and
+//! deadline propagation.
+//!
+//! This is a leaf: it depends on `codec`, `metadata` and `rt` only, so the
+//! server and the client can both build on it.
+
+mod cancel;
+mod context;
+pub mod deadline;
+mod info;
+mod request;
+mod response;
+
+pub(crate) use cancel::Cancellation;
+pub use context::CallContext;
+pub use info::CallInfo;
+pub use request::{IntoRequest, IntoStreamingRequest, Request};
+pub use response::Response;
