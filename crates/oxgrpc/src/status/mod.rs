@@ -11,8 +11,10 @@ pub(crate) mod percent;
 mod trailers;
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
+use oxgrpc_h2::Reason;
 
 pub use code::Code;
 pub use details::ErrorDetail;
@@ -32,12 +34,51 @@ use crate::Metadata;
 /// let err: Box<dyn std::error::Error> = Box::new(Status::new(Code::Internal, "boom"));
 /// assert_eq!(err.to_string(), "INTERNAL: boom");
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+///
+/// A status is one pointer wide, so `Result<T, Status>` stays small; the
+/// code, message, details, metadata and the optional
+/// [`source`](std::error::Error::source) live behind it. Equality compares
+/// everything but the source.
+#[derive(Clone)]
 pub struct Status {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
     code: Code,
     message: String,
     details: Bytes,
     metadata: Metadata,
+    /// The error that caused this status, e.g. the transport failure.
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl PartialEq for Status {
+    fn eq(&self, other: &Status) -> bool {
+        let (a, b) = (&*self.inner, &*other.inner);
+        a.code == b.code
+            && a.message == b.message
+            && a.details == b.details
+            && a.metadata == b.metadata
+    }
+}
+
+impl fmt::Debug for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Status");
+        s.field("code", &self.inner.code).field("message", &self.inner.message);
+        if !self.inner.details.is_empty() {
+            s.field("details", &self.inner.details);
+        }
+        if !self.inner.metadata.is_empty() {
+            s.field("metadata", &self.inner.metadata);
+        }
+        if let Some(source) = &self.inner.source {
+            s.field("source", source);
+        }
+        s.finish()
+    }
 }
 
 macro_rules! code_constructors {
@@ -54,7 +95,15 @@ macro_rules! code_constructors {
 impl Status {
     /// A status with a code and message, no details and no metadata.
     pub fn new(code: Code, message: impl Into<String>) -> Status {
-        Status { code, message: message.into(), details: Bytes::new(), metadata: Metadata::new() }
+        Status {
+            inner: Box::new(Inner {
+                code,
+                message: message.into(),
+                details: Bytes::new(),
+                metadata: Metadata::new(),
+                source: None,
+            }),
+        }
     }
 
     code_constructors! {
@@ -96,40 +145,54 @@ impl Status {
 
     /// The status code.
     pub fn code(&self) -> Code {
-        self.code
+        self.inner.code
     }
 
     /// The developer-facing message (already percent-decoded).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The raw `grpc-status-details-bin` payload (base64-decoded); empty if none.
     ///
     /// Normally an encoded `google.rpc.Status`: see [`Status::error_details`].
     pub fn details(&self) -> &Bytes {
-        &self.details
+        &self.inner.details
     }
 
     /// The custom trailing metadata sent with the status.
     pub fn metadata(&self) -> &Metadata {
-        &self.metadata
+        &self.inner.metadata
     }
 
     /// The custom trailing metadata, to add entries to.
     pub fn metadata_mut(&mut self) -> &mut Metadata {
-        &mut self.metadata
+        &mut self.inner.metadata
     }
 
     /// Replaces the trailing metadata.
     pub fn with_metadata(mut self, metadata: Metadata) -> Status {
-        self.metadata = metadata;
+        self.inner.metadata = metadata;
         self
     }
 
     /// Replaces the raw details payload, sent as `grpc-status-details-bin`.
     pub fn with_raw_details(mut self, details: Bytes) -> Status {
-        self.details = details;
+        self.inner.details = details;
+        self
+    }
+
+    /// Records the error that caused this status; it is not sent to the
+    /// peer, and comes back from [`source`](std::error::Error::source).
+    ///
+    /// ```
+    /// use std::error::Error;
+    /// let status = oxgrpc::Status::unavailable("connection lost")
+    ///     .with_source(std::io::Error::other("reset by peer"));
+    /// assert_eq!(status.source().unwrap().to_string(), "reset by peer");
+    /// ```
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Status {
+        self.inner.source = Some(Arc::new(source));
         self
     }
 
@@ -162,36 +225,53 @@ impl Status {
     ///
     /// ```
     /// use oxgrpc::{Code, Status};
-    /// assert_eq!(Status::from_h2_reason(0x8).code(), Code::Cancelled);
-    /// assert_eq!(Status::from_h2_reason(0x7).code(), Code::Unavailable);
-    /// assert_eq!(Status::from_h2_reason(0xb).message(), "Bandwidth exhausted");
+    /// use oxgrpc_h2::Reason;
+    /// assert_eq!(Status::from_h2_reason(Reason::CANCEL).code(), Code::Cancelled);
+    /// assert_eq!(Status::from_h2_reason(Reason::REFUSED_STREAM).code(), Code::Unavailable);
+    /// assert_eq!(Status::from_h2_reason(Reason::ENHANCE_YOUR_CALM).message(), "Bandwidth exhausted");
     /// ```
-    pub fn from_h2_reason(reason: u32) -> Status {
-        let name = oxgrpc_h2::Reason::from(reason);
+    pub fn from_h2_reason(reason: Reason) -> Status {
         match reason {
-            0x7 => Status::unavailable(format!("stream refused by peer ({name})")),
-            0x8 => Status::cancelled(format!("stream cancelled by peer ({name})")),
-            0xb => Status::resource_exhausted("Bandwidth exhausted"),
-            0xc => Status::permission_denied(format!(
-                "transport security requirements not met ({name})"
+            Reason::REFUSED_STREAM => {
+                Status::unavailable(format!("stream refused by peer ({reason})"))
+            }
+            Reason::CANCEL => Status::cancelled(format!("stream cancelled by peer ({reason})")),
+            Reason::ENHANCE_YOUR_CALM => Status::resource_exhausted("Bandwidth exhausted"),
+            Reason::INADEQUATE_SECURITY => Status::permission_denied(format!(
+                "transport security requirements not met ({reason})"
             )),
-            0x0..=0xd => Status::internal(format!("stream terminated by peer with {name}")),
-            _ => Status::unknown(format!("stream terminated by peer with {name}")),
+            Reason::NO_ERROR
+            | Reason::PROTOCOL_ERROR
+            | Reason::INTERNAL_ERROR
+            | Reason::FLOW_CONTROL_ERROR
+            | Reason::SETTINGS_TIMEOUT
+            | Reason::STREAM_CLOSED
+            | Reason::FRAME_SIZE_ERROR
+            | Reason::COMPRESSION_ERROR
+            | Reason::CONNECT_ERROR
+            | Reason::HTTP_1_1_REQUIRED => {
+                Status::internal(format!("stream terminated by peer with {reason}"))
+            }
+            _ => Status::unknown(format!("stream terminated by peer with {reason}")),
         }
     }
 }
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.message.is_empty() {
-            write!(f, "{}", self.code)
+        if self.inner.message.is_empty() {
+            write!(f, "{}", self.inner.code)
         } else {
-            write!(f, "{}: {}", self.code, self.message)
+            write!(f, "{}: {}", self.inner.code, self.inner.message)
         }
     }
 }
 
-impl std::error::Error for Status {}
+impl std::error::Error for Status {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -255,17 +335,28 @@ mod tests {
     #[test]
     fn h2_mapping() {
         let internal = [0x0, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x9, 0xa, 0xd];
+        let from = |code: u32| Status::from_h2_reason(Reason::from(code));
         for reason in internal {
-            assert_eq!(Status::from_h2_reason(reason).code(), Code::Internal, "{reason}");
+            assert_eq!(from(reason).code(), Code::Internal, "{reason}");
         }
-        assert_eq!(Status::from_h2_reason(0x7).code(), Code::Unavailable);
-        assert_eq!(Status::from_h2_reason(0x8).code(), Code::Cancelled);
-        let calm = Status::from_h2_reason(0xb);
+        assert_eq!(from(0x7).code(), Code::Unavailable);
+        assert_eq!(from(0x8).code(), Code::Cancelled);
+        let calm = from(0xb);
         assert_eq!((calm.code(), calm.message()), (Code::ResourceExhausted, "Bandwidth exhausted"));
-        assert_eq!(Status::from_h2_reason(0xc).code(), Code::PermissionDenied);
-        assert_eq!(Status::from_h2_reason(0xe).code(), Code::Unknown);
-        assert_eq!(Status::from_h2_reason(u32::MAX).code(), Code::Unknown);
-        assert!(Status::from_h2_reason(0x1).message().contains("PROTOCOL_ERROR"));
+        assert_eq!(from(0xc).code(), Code::PermissionDenied);
+        assert_eq!(from(0xe).code(), Code::Unknown);
+        assert_eq!(from(u32::MAX).code(), Code::Unknown);
+        assert!(from(0x1).message().contains("PROTOCOL_ERROR"));
+    }
+
+    #[test]
+    fn a_status_is_one_pointer_and_keeps_its_source() {
+        use std::error::Error;
+        assert_eq!(std::mem::size_of::<Status>(), std::mem::size_of::<usize>());
+        assert_eq!(std::mem::size_of::<Result<(), Status>>(), std::mem::size_of::<usize>());
+        let status = Status::unavailable("gone").with_source(std::io::Error::other("eof"));
+        assert_eq!(status.source().map(ToString::to_string).as_deref(), Some("eof"));
+        assert_eq!(status, Status::unavailable("gone"));
     }
 
     #[test]

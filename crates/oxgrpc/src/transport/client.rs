@@ -1,8 +1,9 @@
 //! The client side: one connection, many concurrent streams.
 
 use super::driver::{ConnState, Driver};
+use super::error::StreamError;
 use super::shared::{Command, Shared};
-use super::stream::{RecvStream, SendStream, StreamError};
+use super::stream::{RecvStream, SendStream};
 use crate::rt;
 use oxgrpc_h2::{Config, Connection, Header};
 use std::net::SocketAddr;
@@ -69,13 +70,11 @@ impl Client {
         end_stream: bool,
     ) -> Result<(SendStream, RecvStream), StreamError> {
         if self.is_closed() {
-            return Err(StreamError::Connection("connection closed".into()));
+            return Err(StreamError::closed());
         }
         let shared = Shared::new(0);
         let command = Command::Open { shared: shared.clone(), fields: head, end_stream };
-        self.commands
-            .send(command)
-            .map_err(|_| StreamError::Connection("connection closed".into()))?;
+        self.commands.send(command).map_err(|_| StreamError::closed())?;
         Ok((
             SendStream::new(shared.clone(), self.commands.clone(), end_stream),
             RecvStream::new(shared, self.commands.clone(), true),

@@ -12,6 +12,7 @@
 //!
 //! So frames produced by many streams in one turn leave in one syscall.
 
+use super::error::ConnectionEnd;
 use super::shared::{Command, End, Shared};
 use super::stream::{RecvStream, SendStream};
 use super::{IncomingRequest, Service};
@@ -195,7 +196,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             self.poll_turns(cx)
         })
         .await;
-        self.finish_all("connection closed");
+        self.finish_all(ConnectionEnd::Closed);
         self.state.closed.store(true, Ordering::Release);
     }
 
@@ -210,7 +211,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             match self.poll_write(cx) {
                 Poll::Ready(Ok(wrote)) => progress |= wrote,
                 Poll::Ready(Err(e)) => {
-                    self.finish_all(&format!("write failed: {e}"));
+                    self.finish_all(e.into());
                     return Poll::Ready(());
                 }
                 Poll::Pending => {}
@@ -262,7 +263,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         match poll_read_buf(Pin::new(&mut self.io), cx, self.conn.input_buffer()) {
             Poll::Ready(Ok(0)) => {
                 self.read_eof = true;
-                self.finish_all("connection closed by peer");
+                self.finish_all(ConnectionEnd::Closed);
                 true
             }
             Poll::Ready(Ok(_)) => {
@@ -271,7 +272,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             }
             Poll::Ready(Err(e)) => {
                 self.read_eof = true;
-                self.finish_all(&format!("read failed: {e}"));
+                self.finish_all(e.into());
                 true
             }
             Poll::Pending => false,
@@ -380,7 +381,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                     }
                 }
                 Event::PingAck { .. } => {}
-                Event::Error(e) => self.finish_all(&e.to_string()),
+                Event::Error(e) => self.finish_all(ConnectionEnd::Protocol(e)),
             }
         }
     }
@@ -487,7 +488,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             }
             Command::Headers { shared, fields, end_stream } => {
                 if let Err(e) = self.conn.send_headers(shared.id(), &fields, end_stream) {
-                    fail_send(&shared, e);
+                    self.fail_send(&shared, e);
                 }
             }
             Command::Data { shared, data, end_stream } => {
@@ -495,7 +496,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 match self.conn.send_data(shared.id(), data, end_stream) {
                     Ok(()) if len > 0 => self.track_sending(shared, len),
                     Ok(()) => {}
-                    Err(e) => fail_send(&shared, e),
+                    Err(e) => self.fail_send(&shared, e),
                 }
             }
             Command::Reset { shared, reason } => {
@@ -531,39 +532,46 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 }
                 Err(SendError::ConcurrencyLimit) => break,
                 Err(e) => {
+                    let end = match e {
+                        SendError::GoingAway => {
+                            End::Reset { reason: Reason::REFUSED_STREAM, remote: true }
+                        }
+                        _ => End::Connection(self.connection_end()),
+                    };
                     for pending in std::mem::take(&mut self.pending_open) {
-                        let reason = Reason::REFUSED_STREAM;
-                        pending.shared.finish(match e {
-                            SendError::GoingAway => End::Reset { reason, remote: true },
-                            _ => End::Connection(e.to_string()),
-                        });
+                        pending.shared.finish(end.clone());
                     }
                 }
             }
         }
     }
 
-    fn finish_all(&mut self, why: &str) {
+    /// How the connection ended, for streams the engine refuses because it did.
+    fn connection_end(&self) -> ConnectionEnd {
+        self.conn.error().cloned().map_or(ConnectionEnd::Closed, ConnectionEnd::Protocol)
+    }
+
+    fn finish_all(&mut self, why: ConnectionEnd) {
         self.state.closed.store(true, Ordering::Release);
         for (_, shared) in self.slots.drain() {
-            shared.finish(End::Connection(why.to_string()));
+            shared.finish(End::Connection(why.clone()));
         }
         for pending in self.pending_open.drain(..) {
-            pending.shared.finish(End::Connection(why.to_string()));
+            pending.shared.finish(End::Connection(why.clone()));
         }
         for (shared, _) in self.sending.drain(..) {
-            shared.finish(End::Connection(why.to_string()));
+            shared.finish(End::Connection(why.clone()));
         }
     }
-}
 
-fn fail_send(shared: &Shared, error: SendError) {
-    let mut inner = shared.lock();
-    inner.send_closed = true;
-    if inner.end.is_none() && error == SendError::ConnectionClosed {
-        inner.end = Some(End::Connection(error.to_string()));
-    }
-    if let Some(w) = inner.send_waker.take() {
-        w.wake();
+    fn fail_send(&self, shared: &Shared, error: SendError) {
+        let mut inner = shared.lock();
+        inner.send_closed = true;
+        if inner.end.is_none() && error == SendError::ConnectionClosed {
+            inner.end = Some(End::Connection(self.connection_end()));
+        }
+        if let Some(w) = inner.send_waker.take() {
+            w.wake();
+        }
     }
 }

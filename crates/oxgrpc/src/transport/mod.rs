@@ -19,13 +19,15 @@
 
 mod client;
 mod driver;
+mod error;
 mod server;
 mod shared;
 mod stream;
 
 pub use client::Client;
+pub use error::StreamError;
 pub use server::{serve, serve_connection};
-pub use stream::{RecvStream, SendStream, StreamError};
+pub use stream::{RecvStream, SendStream};
 
 use crate::rt::BoxFuture;
 use bytes::Bytes;

@@ -5,6 +5,7 @@
 //! stream's [`Shared`] slot, under a mutex that is uncontended in practice:
 //! both sides hold it for a few instructions.
 
+use super::error::{ConnectionEnd, StreamError};
 use bytes::Bytes;
 use oxgrpc_h2::{Header, Reason};
 use std::collections::VecDeque;
@@ -13,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 
 /// How the receiving side of a stream ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(crate) enum End {
     /// END_STREAM without trailers.
     Eos,
@@ -22,7 +23,19 @@ pub(crate) enum End {
     /// RST_STREAM, by the peer (`remote`) or by us.
     Reset { reason: Reason, remote: bool },
     /// The connection failed or closed before the stream ended.
-    Connection(String),
+    Connection(ConnectionEnd),
+}
+
+impl End {
+    /// The error a handle reports for this end (`NoResponse` for the
+    /// normal ends, where a head was still expected).
+    pub(crate) fn error(&self) -> StreamError {
+        match self {
+            End::Reset { reason, remote } => StreamError::reset(*reason, *remote),
+            End::Connection(end) => StreamError::connection(end.clone()),
+            End::Eos | End::Trailers(_) => StreamError::no_response(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]

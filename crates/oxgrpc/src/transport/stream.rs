@@ -1,9 +1,9 @@
 //! The handles an application uses for one stream.
 
+use super::error::StreamError;
 use super::shared::{Command, End, Shared};
 use bytes::Bytes;
 use oxgrpc_h2::{Header, Reason};
-use std::fmt;
 use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -11,45 +11,6 @@ use tokio::sync::mpsc::UnboundedSender;
 
 /// Sending more than this to a stream waits until the engine framed it.
 const SEND_HIGH_WATER: usize = 256 * 1024;
-
-/// Why a stream operation failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StreamError {
-    /// The stream was reset with this code.
-    Reset {
-        /// The RST_STREAM code.
-        reason: Reason,
-        /// Whether the peer reset it.
-        remote: bool,
-    },
-    /// The connection failed or closed.
-    Connection(String),
-    /// The stream ended before a response head arrived.
-    NoResponse,
-}
-
-impl fmt::Display for StreamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StreamError::Reset { reason, remote: true } => {
-                write!(f, "stream reset by peer: {reason}")
-            }
-            StreamError::Reset { reason, remote: false } => write!(f, "stream reset: {reason}"),
-            StreamError::Connection(e) => write!(f, "connection error: {e}"),
-            StreamError::NoResponse => f.write_str("stream ended without a response"),
-        }
-    }
-}
-
-impl std::error::Error for StreamError {}
-
-fn end_error(end: &End) -> StreamError {
-    match end {
-        End::Reset { reason, remote } => StreamError::Reset { reason: *reason, remote: *remote },
-        End::Connection(e) => StreamError::Connection(e.clone()),
-        End::Eos | End::Trailers(_) => StreamError::NoResponse,
-    }
-}
 
 /// The receiving half of a stream: body chunks, then trailers.
 ///
@@ -79,7 +40,7 @@ impl RecvStream {
                 return Poll::Ready(Ok(head));
             }
             if let Some(end) = &inner.end {
-                return Poll::Ready(Err(end_error(end)));
+                return Poll::Ready(Err(end.error()));
             }
             inner.recv_waker = Some(cx.waker().clone());
             Poll::Pending
@@ -105,7 +66,7 @@ impl RecvStream {
         }
         match &inner.end {
             Some(End::Eos | End::Trailers(_)) => Poll::Ready(None),
-            Some(end) => Poll::Ready(Some(Err(end_error(end)))),
+            Some(end) => Poll::Ready(Some(Err(end.error()))),
             None => {
                 inner.recv_waker = Some(cx.waker().clone());
                 Poll::Pending
@@ -176,8 +137,8 @@ impl SendStream {
 
     fn closed_error(&self) -> StreamError {
         match &self.shared.lock().end {
-            Some(end @ (End::Reset { .. } | End::Connection(_))) => end_error(end),
-            _ => StreamError::Connection("stream closed".into()),
+            Some(end @ (End::Reset { .. } | End::Connection(_))) => end.error(),
+            _ => StreamError::closed(),
         }
     }
 
@@ -190,7 +151,7 @@ impl SendStream {
 
     fn send(&mut self, command: Command, end_stream: bool) -> Result<(), StreamError> {
         self.finished |= end_stream;
-        self.commands.send(command).map_err(|_| StreamError::Connection("connection closed".into()))
+        self.commands.send(command).map_err(|_| StreamError::closed())
     }
 
     /// Sends a head (a response) or, with `end_stream`, trailers.
