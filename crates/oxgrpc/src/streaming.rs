@@ -8,6 +8,7 @@ use crate::status::Status;
 use crate::transport::RecvStream;
 use crate::wire::status_from_stream_error;
 use futures_util::Stream;
+use oxgrpc_h2::Role;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -39,11 +40,12 @@ impl<T> std::fmt::Debug for Streaming<T> {
 }
 
 impl<T: prost::Message + Default> Streaming<T> {
-    pub(crate) fn new(body: RecvStream, decoder: MessageDecoder, client: bool) -> Streaming<T> {
+    /// Messages from `body`; a client's stream ends with the call's status.
+    pub(crate) fn new(body: RecvStream, decoder: MessageDecoder, role: Role) -> Streaming<T> {
         Streaming {
             body,
             decoder,
-            client,
+            client: role == Role::Client,
             deadline: None,
             done: false,
             trailers: None,

@@ -11,6 +11,7 @@ use crate::transport::{RecvStream, SendStream};
 use crate::wire::{ResponseHead, client_request_head, status_from_stream_error};
 use bytes::BytesMut;
 use futures_util::{Stream, StreamExt};
+use oxgrpc_h2::Role;
 
 /// A started call: its receiving half and what the response needs.
 struct Started {
@@ -195,7 +196,7 @@ impl Channel {
         self.inner.interceptors.on_response(&info, &mut head.metadata).await;
         let decoder = MessageDecoder::new(head.encoding)
             .with_max_message_size(self.inner.max_receive_message_size);
-        let stream = Streaming::new(recv, decoder, true).with_deadline(info.deadline);
+        let stream = Streaming::new(recv, decoder, Role::Client).with_deadline(info.deadline);
         Ok((head, stream))
     }
 

@@ -4,3 +4,6 @@ mod call;
 mod channel;
 
 pub use channel::{Channel, ChannelBuilder};
+
+#[cfg(test)]
+mod tests;

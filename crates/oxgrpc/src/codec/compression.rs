@@ -19,6 +19,7 @@ use crate::Status;
 /// assert!("snappy".parse::<CompressionEncoding>().is_err());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CompressionEncoding {
     /// `gzip` (RFC 1952).
     Gzip,

@@ -10,6 +10,7 @@ use crate::status::Status;
 use crate::streaming::Streaming;
 use crate::transport::{RecvStream, SendStream};
 use crate::wire::{Rejection, RequestHead};
+use oxgrpc_h2::Role;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
@@ -158,7 +159,7 @@ impl ServerCall {
                 .with_max_message_size(shared.max_receive_message_size);
             let info: Arc<CallInfo> = Arc::from(info);
             let parts = CallParts {
-                requests: Streaming::new(recv, decoder, false),
+                requests: Streaming::new(recv, decoder, Role::Server),
                 metadata: info.metadata.clone(),
                 context,
                 sink: sink.clone(),

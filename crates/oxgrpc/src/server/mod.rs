@@ -236,3 +236,6 @@ async fn reject(rejection: Rejection, mut response: transport::SendStream) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

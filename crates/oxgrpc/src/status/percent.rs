@@ -2,7 +2,9 @@
 //!
 //! The sender encodes the UTF-8 message so that only printable ASCII other
 //! than `%` goes out literally; everything else becomes `%XX` with upper-case
-//! hex. The receiver is lenient: malformed escapes are kept as-is and invalid
+//! hex. A space that would lead or end the value is encoded too: HTTP/2
+//! treats a field value with surrounding whitespace as malformed (RFC 9113
+//! §8.2.1), so a peer would reset the stream. The receiver is lenient: malformed escapes are kept as-is and invalid
 //! UTF-8 turns into U+FFFD rather than an error.
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -15,12 +17,14 @@ fn is_unreserved(b: u8) -> bool {
 /// Percent-encodes a message for the `grpc-message` trailer.
 pub(crate) fn encode(message: &str) -> String {
     let bytes = message.as_bytes();
-    if bytes.iter().all(|&b| is_unreserved(b)) {
+    let edge = |i: usize| i == 0 || i + 1 == bytes.len();
+    let literal = |i: usize, b: u8| is_unreserved(b) && !(b == b' ' && edge(i));
+    if bytes.iter().enumerate().all(|(i, &b)| literal(i, b)) {
         return message.to_owned();
     }
     let mut out = String::with_capacity(bytes.len() * 3);
-    for &b in bytes {
-        if is_unreserved(b) {
+    for (i, &b) in bytes.iter().enumerate() {
+        if literal(i, b) {
             out.push(char::from(b));
         } else {
             out.push('%');
@@ -82,6 +86,14 @@ mod tests {
         assert_eq!(encode("\u{7f}"), "%7F");
         assert_eq!(encode("é"), "%C3%A9");
         assert_eq!(encode("😈"), "%F0%9F%98%88");
+    }
+
+    #[test]
+    fn surrounding_spaces_are_escaped_so_the_field_stays_valid() {
+        assert_eq!(encode("unknown service "), "unknown service%20");
+        assert_eq!(encode(" x"), "%20x");
+        assert_eq!(encode(" "), "%20");
+        assert_eq!(decode(encode(" padded ").as_bytes()), " padded ");
     }
 
     #[test]

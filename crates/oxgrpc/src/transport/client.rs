@@ -5,7 +5,7 @@ use super::error::StreamError;
 use super::shared::{Command, Shared};
 use super::stream::{RecvStream, SendStream};
 use crate::rt;
-use oxgrpc_h2::{Config, Connection, Header};
+use oxgrpc_h2::{Config, Connection, Header, Role};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -76,8 +76,12 @@ impl Client {
         let command = Command::Open { shared: shared.clone(), fields: head, end_stream };
         self.commands.send(command).map_err(|_| StreamError::closed())?;
         Ok((
-            SendStream::new(shared.clone(), self.commands.clone(), end_stream),
-            RecvStream::new(shared, self.commands.clone(), true),
+            if end_stream {
+                SendStream::ended(shared.clone(), self.commands.clone())
+            } else {
+                SendStream::new(shared.clone(), self.commands.clone())
+            },
+            RecvStream::new(shared, self.commands.clone(), Role::Client),
         ))
     }
 

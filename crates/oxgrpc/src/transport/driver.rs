@@ -20,7 +20,7 @@ use crate::rt;
 use bytes::{Buf, Bytes};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
-use oxgrpc_h2::{Connection, Event, Reason, SendError};
+use oxgrpc_h2::{Connection, Event, Reason, Role, SendError};
 use std::collections::{HashMap, VecDeque};
 use std::future::{Future, poll_fn};
 use std::io::IoSlice;
@@ -411,8 +411,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         self.slots.insert(id, shared.clone());
         let request = IncomingRequest {
             head: fields,
-            body: RecvStream::new(shared.clone(), command_tx.clone(), false),
-            response: SendStream::new(shared, command_tx.clone(), false),
+            body: RecvStream::new(shared.clone(), command_tx.clone(), Role::Server),
+            response: SendStream::new(shared, command_tx.clone()),
             remote_addr: self.remote_addr,
         };
         self.handlers.start(service.call(request));

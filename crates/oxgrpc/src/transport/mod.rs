@@ -72,3 +72,8 @@ where
         Box::pin(self(request))
     }
 }
+
+#[cfg(test)]
+pub(crate) mod test_peer;
+#[cfg(test)]
+mod tests;

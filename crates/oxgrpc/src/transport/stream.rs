@@ -3,7 +3,7 @@
 use super::error::StreamError;
 use super::shared::{Command, End, Shared};
 use bytes::Bytes;
-use oxgrpc_h2::{Header, Reason};
+use oxgrpc_h2::{Header, Reason, Role};
 use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -24,12 +24,10 @@ pub struct RecvStream {
 }
 
 impl RecvStream {
-    pub(crate) fn new(
-        shared: Arc<Shared>,
-        commands: UnboundedSender<Command>,
-        client: bool,
-    ) -> Self {
-        RecvStream { shared, commands, cancel_on_drop: client }
+    /// The receiving half of a stream; on a client, dropping it before the
+    /// response ended cancels the call.
+    pub(crate) fn new(shared: Arc<Shared>, commands: UnboundedSender<Command>, role: Role) -> Self {
+        RecvStream { shared, commands, cancel_on_drop: role == Role::Client }
     }
 
     /// Client role: waits for the response head.
@@ -127,12 +125,14 @@ pub struct SendStream {
 }
 
 impl SendStream {
-    pub(crate) fn new(
-        shared: Arc<Shared>,
-        commands: UnboundedSender<Command>,
-        finished: bool,
-    ) -> Self {
-        SendStream { shared, commands, finished }
+    /// The sending half of a stream that is still open.
+    pub(crate) fn new(shared: Arc<Shared>, commands: UnboundedSender<Command>) -> Self {
+        SendStream { shared, commands, finished: false }
+    }
+
+    /// The sending half of a request whose head ended the stream.
+    pub(crate) fn ended(shared: Arc<Shared>, commands: UnboundedSender<Command>) -> Self {
+        SendStream { shared, commands, finished: true }
     }
 
     fn closed_error(&self) -> StreamError {

@@ -1,0 +1,135 @@
+//! The router and the call runner, against a scripted engine client over an
+//! in-memory duplex.
+
+use super::{Server, Service};
+use crate::call::{Request, Response};
+use crate::codegen::ServerCall;
+use crate::rt::BoxFuture;
+use crate::status::Status;
+use crate::transport::serve_connection;
+use crate::transport::test_peer::{Peer, field, grpc_message, grpc_request};
+use oxgrpc_h2::{Config, Event, Header, Reason};
+use std::sync::Arc;
+use tokio::io::DuplexStream;
+
+/// `test.Echo/Echo` answers its string; `test.Echo/Fail` fails with it.
+struct Echo;
+
+impl Service for Echo {
+    fn name(&self) -> &'static str {
+        "test.Echo"
+    }
+
+    fn methods(&self) -> &'static [&'static str] {
+        &["Echo", "Fail"]
+    }
+
+    fn call(&self, method: &str, call: ServerCall) -> Result<BoxFuture<'static, ()>, ServerCall> {
+        match method {
+            "Echo" => Ok(call.unary(|request: Request<String>| async move {
+                Ok(Response::new(request.into_inner()))
+            })),
+            "Fail" => Ok(call.unary(|request: Request<String>| async move {
+                Err::<Response<String>, _>(Status::not_found(request.into_inner()))
+            })),
+            _ => Err(call),
+        }
+    }
+}
+
+fn serve() -> Peer<DuplexStream> {
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let router = Arc::new(Server::builder().add_service(Echo).into_router());
+    tokio::spawn(serve_connection(ours, Config::default(), router, None, std::future::pending()));
+    Peer::client(theirs)
+}
+
+fn string_message(s: &str) -> bytes::Bytes {
+    grpc_message(&prost::Message::encode_to_vec(&s.to_owned()))
+}
+
+/// Sends one request and collects the response: head, body, trailers.
+async fn call(peer: &mut Peer<DuplexStream>, head: Vec<Header>, body: &str) -> Answer {
+    let id = peer.conn.open_stream(&head, false).unwrap();
+    peer.conn.send_data(id, string_message(body), true).unwrap();
+    let mut answer = Answer::default();
+    while let Some(event) = peer.next_event().await {
+        match event {
+            Event::Headers { stream_id, fields, end_stream } if stream_id == id => {
+                answer.head = fields;
+                if end_stream {
+                    break;
+                }
+            }
+            Event::Data { stream_id, data, .. } if stream_id == id => {
+                peer.conn.release_capacity(id, data.len());
+                answer.body.extend_from_slice(&data);
+            }
+            Event::Trailers { stream_id, fields } if stream_id == id => {
+                answer.trailers = fields;
+                break;
+            }
+            Event::Reset { stream_id, reason, .. } if stream_id == id => {
+                answer.reset = Some(reason);
+                break;
+            }
+            _ => {}
+        }
+    }
+    answer
+}
+
+#[derive(Default, Debug)]
+struct Answer {
+    head: Vec<Header>,
+    body: Vec<u8>,
+    trailers: Vec<Header>,
+    reset: Option<Reason>,
+}
+
+#[tokio::test]
+async fn routes_by_path_and_ends_with_the_status() {
+    let mut peer = serve();
+    let ok = call(&mut peer, grpc_request("/test.Echo/Echo"), "hi").await;
+    assert_eq!(field(&ok.head, ":status"), Some("200"));
+    assert_eq!(ok.body, string_message("hi"));
+    assert_eq!(field(&ok.trailers, "grpc-status"), Some("0"));
+
+    let failed = call(&mut peer, grpc_request("/test.Echo/Fail"), "no such thing").await;
+    assert!(failed.body.is_empty() && failed.trailers.is_empty(), "{failed:?}");
+    assert_eq!(field(&failed.head, "grpc-status"), Some("5"), "Trailers-Only");
+    assert_eq!(field(&failed.head, "grpc-message"), Some("no such thing"));
+}
+
+#[tokio::test]
+async fn unknown_services_and_methods_are_unimplemented() {
+    let mut peer = serve();
+    for path in ["/", "/test.Nope/Echo", "/test.Echo/Nope"] {
+        let answer = call(&mut peer, grpc_request(path), "").await;
+        assert_eq!(field(&answer.head, ":status"), Some("200"), "{path}: {answer:?}");
+        assert_eq!(field(&answer.head, "grpc-status"), Some("12"), "{path}");
+        assert!(field(&answer.head, "grpc-accept-encoding").is_some(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_request_that_is_not_grpc_gets_415() {
+    let mut peer = serve();
+    let mut head = grpc_request("/test.Echo/Echo");
+    head.retain(|h| h.name != "content-type");
+    head.push(Header::new("content-type", "application/json"));
+    let answer = call(&mut peer, head, "").await;
+    assert_eq!(field(&answer.head, ":status"), Some("415"));
+    assert_eq!(field(&answer.head, "grpc-status"), None);
+}
+
+#[tokio::test]
+async fn two_messages_on_a_unary_call_are_internal() {
+    let mut peer = serve();
+    let id = peer.conn.open_stream(&grpc_request("/test.Echo/Echo"), false).unwrap();
+    peer.conn.send_data(id, string_message("a"), false).unwrap();
+    peer.conn.send_data(id, string_message("b"), true).unwrap();
+    let head = peer.until(|e| matches!(e, Event::Headers { .. })).await;
+    let Some(Event::Headers { fields, .. }) = head else { panic!("no answer") };
+    assert_eq!(field(&fields, "grpc-status"), Some("13"), "{fields:?}");
+}
