@@ -25,7 +25,9 @@ pub use error::{ConnectionError, SendError};
 pub use event::Event;
 
 use crate::Reason;
-use crate::frame::{DEFAULT_MAX_FRAME_SIZE, GoAway, Setting, Settings, StreamId, WindowUpdate};
+use crate::frame::{
+    DEFAULT_MAX_FRAME_SIZE, GoAway, MAX_STREAM_ID, Setting, Settings, StreamId, WindowUpdate,
+};
 use crate::hpack;
 use bytes::{Bytes, BytesMut};
 use flow::RecvWindow;
@@ -268,7 +270,7 @@ impl Connection {
             && self.phase != Phase::Closed
             && self.goaway_sent.is_none()
             && self.goaway_received.is_none()
-            && self.next_local_id <= crate::frame::MAX_WINDOW_SIZE
+            && self.next_local_id <= MAX_STREAM_ID
             && self.streams.active_local < self.peer.max_concurrent_streams
     }
 

@@ -9,7 +9,7 @@
 
 use super::stream::{SendEnd, State, Stream};
 use super::{Connection, Phase, Role, SendError};
-use crate::frame::{Data, Headers, RstStream, StreamId};
+use crate::frame::{Data, Headers, MAX_STREAM_ID, RstStream, StreamId};
 use crate::{Header, Reason};
 use bytes::Bytes;
 
@@ -30,7 +30,7 @@ impl Connection {
             return Err(SendError::ConnectionClosed);
         }
         if !self.can_open_stream() {
-            let exhausted = self.next_local_id > crate::frame::MAX_WINDOW_SIZE;
+            let exhausted = self.next_local_id > MAX_STREAM_ID;
             if self.goaway_sent.is_some() || self.goaway_received.is_some() || exhausted {
                 return Err(SendError::GoingAway);
             }
