@@ -5,7 +5,10 @@ use bytes::Bytes;
 use std::fmt;
 
 /// Why a connection ended with an error.
+///
+/// New causes may be added: match with a wildcard arm.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnectionError {
     /// We detected a connection error and sent GOAWAY with this code.
     Local {

@@ -7,7 +7,10 @@ use bytes::Bytes;
 
 /// Something that happened on the connection, pulled with
 /// [`Connection::poll_event`](crate::Connection::poll_event).
+///
+/// New kinds of events may be added: match with a wildcard arm.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// The head of a message: a request (server role) or a final response
     /// (client role; informational 1xx responses are skipped). Validated.
