@@ -32,7 +32,7 @@ pub struct Config {
     pub max_concurrent_streams: u32,
     /// SETTINGS_INITIAL_WINDOW_SIZE we advertise: each stream's receive window.
     pub initial_window_size: u32,
-    /// The connection receive window, raised from 65,535 at start-up.
+    /// The connection receive window, raised from 65,535 at start-up (at most 2^31-1).
     pub connection_window_size: u32,
     /// SETTINGS_MAX_FRAME_SIZE we advertise and enforce (FRAME_SIZE_ERROR past it).
     pub max_frame_size: u32,

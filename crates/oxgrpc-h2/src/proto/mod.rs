@@ -30,7 +30,7 @@ use crate::frame::{
 };
 use crate::hpack;
 use bytes::{Bytes, BytesMut};
-use flow::RecvWindow;
+use flow::{RecvWindow, Window};
 use limit::Bucket;
 use output::Output;
 use std::collections::VecDeque;
@@ -120,7 +120,7 @@ pub struct Connection {
     ready: VecDeque<StreamId>,
     next_local_id: StreamId,
     last_remote_id: StreamId,
-    send_window: i64,
+    send_window: Window,
     recv_window: RecvWindow,
     partial: Option<PartialBlock>,
     goaway_sent: Option<StreamId>,
@@ -163,7 +163,7 @@ impl Connection {
             ready: VecDeque::new(),
             next_local_id: if role == Role::Client { 1 } else { 2 },
             last_remote_id: 0,
-            send_window: 65_535,
+            send_window: Window::new(65_535),
             recv_window: RecvWindow::new(65_535, 65_535),
             partial: None,
             goaway_sent: None,
@@ -224,7 +224,7 @@ impl Connection {
 
     /// Whether [`transmit`](Self::transmit) would produce bytes.
     pub fn wants_transmit(&self) -> bool {
-        self.output.len() > 0 || (!self.ready.is_empty() && self.send_window > 0)
+        self.output.len() > 0 || (!self.ready.is_empty() && self.send_window.is_open())
     }
 
     /// Bytes queued for the socket but not yet taken by `transmit`.

@@ -4,8 +4,8 @@ use super::fields::{self, Section};
 use super::stream::{State, Stream};
 use super::{Connection, ConnectionError, Event, PREFACE, PartialBlock, Phase, Role};
 use crate::frame::{
-    Continuation, Data, Frame, FrameError, FrameHead, GoAway, HEAD_LEN, Headers, Kind,
-    MAX_WINDOW_SIZE, Ping, RstStream, Setting, Settings, StreamId, WindowUpdate,
+    Continuation, Data, Frame, FrameError, FrameHead, GoAway, HEAD_LEN, Headers, Kind, Ping,
+    RstStream, Setting, Settings, StreamId, WindowUpdate,
 };
 use crate::{Header, Reason};
 use bytes::{Buf, Bytes, BytesMut};
@@ -371,10 +371,9 @@ impl Connection {
         let mut overflow = false;
         let mut unblocked = Vec::new();
         for (&id, stream) in self.streams.iter_mut() {
-            let before = stream.send_window;
-            stream.send_window += delta;
-            overflow |= stream.send_window > i64::from(MAX_WINDOW_SIZE);
-            if before <= 0 && stream.send_window > 0 && stream.has_pending_send() {
+            let was_open = stream.send_window.is_open();
+            overflow |= stream.send_window.adjust(delta).is_err();
+            if !was_open && stream.send_window.is_open() && stream.has_pending_send() {
                 unblocked.push(id);
             }
         }
@@ -433,8 +432,7 @@ impl Connection {
             if wu.increment == 0 {
                 return Err(self.fail(Reason::PROTOCOL_ERROR, "zero WINDOW_UPDATE increment"));
             }
-            self.send_window += i64::from(wu.increment);
-            if self.send_window > i64::from(MAX_WINDOW_SIZE) {
+            if self.send_window.adjust(i64::from(wu.increment)).is_err() {
                 return Err(self.fail(Reason::FLOW_CONTROL_ERROR, "connection window overflow"));
             }
             return Ok(());
@@ -445,12 +443,11 @@ impl Connection {
         if wu.increment == 0 {
             return self.stream_error(id, Reason::PROTOCOL_ERROR);
         }
-        let before = stream.send_window;
-        stream.send_window += i64::from(wu.increment);
-        if stream.send_window > i64::from(MAX_WINDOW_SIZE) {
+        let was_open = stream.send_window.is_open();
+        if stream.send_window.adjust(i64::from(wu.increment)).is_err() {
             return self.stream_error(id, Reason::FLOW_CONTROL_ERROR);
         }
-        if before <= 0 && stream.send_window > 0 && stream.has_pending_send() {
+        if !was_open && stream.send_window.is_open() && stream.has_pending_send() {
             self.mark_ready(id);
         }
         Ok(())

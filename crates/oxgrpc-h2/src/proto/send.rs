@@ -89,7 +89,9 @@ impl Connection {
             stream.send_end = SendEnd::EndStream;
             stream.send_finished = true;
         }
-        if stream.has_pending_send() && (stream.send_window > 0 || stream.send_queue.is_empty()) {
+        if stream.has_pending_send()
+            && (stream.send_window.is_open() || stream.send_queue.is_empty())
+        {
             self.mark_ready(stream_id);
         }
         Ok(())
@@ -167,26 +169,26 @@ impl Connection {
 
     /// Frames queued DATA (and deferred trailers) into the output.
     pub(super) fn schedule_data(&mut self) {
-        while self.send_window > 0 || self.ready_front_needs_no_window() {
+        while self.send_window.is_open() || self.ready_front_needs_no_window() {
             let Some(id) = self.ready.pop_front() else { break };
             let Some(stream) = self.streams.get_mut(id) else { continue };
             stream.in_ready_queue = false;
             let mut budget = QUANTUM;
             let max_frame = self.peer.max_frame_size as usize;
             while let Some(front) = stream.send_queue.front_mut() {
-                let window = stream.send_window.min(self.send_window);
-                if window <= 0 || budget == 0 {
+                let window = stream.send_window.available().min(self.send_window.available());
+                if window == 0 || budget == 0 {
                     break;
                 }
-                let n = front.len().min(max_frame).min(window as usize).min(budget);
+                let n = front.len().min(max_frame).min(window).min(budget);
                 let chunk = if n == front.len() {
                     stream.send_queue.pop_front().unwrap_or_default()
                 } else {
                     front.split_to(n)
                 };
                 stream.queued -= n;
-                stream.send_window -= n as i64;
-                self.send_window -= n as i64;
+                stream.send_window.consume(n);
+                self.send_window.consume(n);
                 budget -= n;
                 let end =
                     stream.send_queue.is_empty() && matches!(stream.send_end, SendEnd::EndStream);
@@ -200,7 +202,7 @@ impl Connection {
             }
             let Some(stream) = self.streams.get_mut(id) else { continue };
             if !stream.send_queue.is_empty() {
-                if stream.send_window > 0 {
+                if stream.send_window.is_open() {
                     stream.in_ready_queue = true;
                     self.ready.push_back(id);
                 }

@@ -26,7 +26,7 @@
 //! of recently closed ids lets late frames be told apart from misuse.
 //! Push is disabled, so the reserved states never occur.
 
-use super::flow::RecvWindow;
+use super::flow::{RecvWindow, Window};
 use crate::Header;
 use crate::frame::StreamId;
 use bytes::Bytes;
@@ -63,7 +63,7 @@ pub(crate) enum SendEnd {
 #[derive(Debug)]
 pub(crate) struct Stream {
     pub(crate) state: State,
-    pub(crate) send_window: i64,
+    pub(crate) send_window: Window,
     pub(crate) recv_window: RecvWindow,
     pub(crate) send_queue: VecDeque<Bytes>,
     pub(crate) queued: usize,
@@ -81,7 +81,7 @@ impl Stream {
     pub(crate) fn new(state: State, send_window: u32, recv_window: u32) -> Stream {
         Stream {
             state,
-            send_window: i64::from(send_window),
+            send_window: Window::new(send_window),
             recv_window: RecvWindow::new(recv_window, recv_window),
             send_queue: VecDeque::new(),
             queued: 0,
