@@ -35,7 +35,7 @@ use limit::Bucket;
 use output::Output;
 use std::collections::VecDeque;
 use std::time::Instant;
-use stream::Streams;
+use stream::{Initiator, Streams};
 
 /// The client connection preface (RFC 9113 §3.4).
 pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -159,7 +159,7 @@ impl Connection {
                 initial_window_size: 65_535,
                 max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             },
-            streams: Streams::default(),
+            streams: Streams::new(role),
             ready: VecDeque::new(),
             next_local_id: if role == Role::Client { 1 } else { 2 },
             last_remote_id: 0,
@@ -271,12 +271,12 @@ impl Connection {
             && self.goaway_sent.is_none()
             && self.goaway_received.is_none()
             && self.next_local_id <= MAX_STREAM_ID
-            && self.streams.active_local < self.peer.max_concurrent_streams
+            && self.streams.active(Initiator::Local) < self.peer.max_concurrent_streams
     }
 
     /// How many streams are open (both directions).
     pub fn active_streams(&self) -> usize {
-        (self.streams.active_local + self.streams.active_remote) as usize
+        (self.streams.active(Initiator::Local) + self.streams.active(Initiator::Remote)) as usize
     }
 
     /// Sends a PING; the answer arrives as [`Event::PingAck`].
@@ -322,7 +322,8 @@ impl Connection {
         error
     }
 
-    fn is_local_id(&self, id: StreamId) -> bool {
-        (id % 2 == 1) == (self.role == Role::Client)
+    /// Who opens `id` on this connection.
+    fn initiator(&self, id: StreamId) -> Initiator {
+        self.streams.initiator(id)
     }
 }

@@ -7,7 +7,7 @@
 //! encoding happens when a block is put in the output, so the peer's
 //! decoder sees blocks in the order our encoder produced them.
 
-use super::stream::{SendEnd, State, Stream};
+use super::stream::{RecvSide, SendEnd, SendSide, State, Stream};
 use super::{Connection, Phase, Role, SendError};
 use crate::frame::{Data, Headers, MAX_STREAM_ID, RstStream, StreamId};
 use crate::{Header, Reason};
@@ -38,11 +38,11 @@ impl Connection {
         }
         let id = self.next_local_id;
         self.next_local_id += 2;
-        let state = if end_stream { State::HalfClosedLocal } else { State::Open };
-        let mut stream =
+        let send = (!end_stream).then_some(SendSide::Streaming);
+        let state = State::new(send, Some(RecvSide::AwaitingHead));
+        let stream =
             Stream::new(state, self.peer.initial_window_size, self.config.initial_window_size);
-        stream.send_finished = end_stream;
-        self.streams.insert(id, stream, true);
+        self.streams.insert(id, stream);
         self.encode_headers(id, fields, end_stream);
         Ok(id)
     }
@@ -60,12 +60,10 @@ impl Connection {
             if !end_stream {
                 return Err(SendError::AlreadyFinished);
             }
-            stream.send_end = SendEnd::Trailers(fields.to_vec());
-            stream.send_finished = true;
+            stream.finish_sending(SendEnd::Trailers(fields.to_vec()));
             self.mark_ready(stream_id);
             return Ok(());
         }
-        stream.send_finished = end_stream;
         self.encode_headers(stream_id, fields, end_stream);
         if end_stream {
             self.close_send(stream_id);
@@ -86,8 +84,7 @@ impl Connection {
             stream.send_queue.push_back(data);
         }
         if end_stream {
-            stream.send_end = SendEnd::EndStream;
-            stream.send_finished = true;
+            stream.finish_sending(SendEnd::EndStream);
         }
         if stream.has_pending_send()
             && (stream.send_window.is_open() || stream.send_queue.is_empty())
@@ -122,7 +119,7 @@ impl Connection {
             return Err(SendError::ConnectionClosed);
         }
         let stream = self.streams.get_mut(stream_id).ok_or(SendError::StreamClosed)?;
-        if stream.send_finished || !stream.state.can_send() {
+        if !matches!(stream.state.send(), Some(SendSide::Streaming)) {
             return Err(SendError::AlreadyFinished);
         }
         Ok(stream)
@@ -142,8 +139,7 @@ impl Connection {
 
     /// Drops a stream from the table; returns it if it was there.
     pub(super) fn remove_stream(&mut self, id: StreamId) -> Option<Stream> {
-        let local = self.is_local_id(id);
-        self.streams.remove(id, local)
+        self.streams.remove(id)
     }
 
     pub(super) fn mark_ready(&mut self, id: StreamId) {
@@ -155,15 +151,17 @@ impl Connection {
         }
     }
 
-    /// We finished our side of `id` on the wire.
-    fn close_send(&mut self, id: StreamId) {
-        let Some(stream) = self.streams.get_mut(id) else { return };
-        match stream.state {
-            State::Open => stream.state = State::HalfClosedLocal,
-            State::HalfClosedRemote => {
-                self.remove_stream(id);
-            }
-            State::HalfClosedLocal => {}
+    /// Our END_STREAM on `id` is in the output; returns how the application
+    /// had ended the side, if it was waiting behind queued data.
+    fn close_send(&mut self, id: StreamId) -> Option<SendEnd> {
+        let stream = self.streams.get_mut(id)?;
+        let send = stream.state.close_send();
+        if stream.state.is_closed() {
+            self.remove_stream(id);
+        }
+        match send? {
+            SendSide::Finishing(end) => Some(end),
+            SendSide::Streaming => None,
         }
     }
 
@@ -190,12 +188,11 @@ impl Connection {
                 stream.send_window.consume(n);
                 self.send_window.consume(n);
                 budget -= n;
-                let end =
-                    stream.send_queue.is_empty() && matches!(stream.send_end, SendEnd::EndStream);
+                let end = stream.send_queue.is_empty()
+                    && matches!(stream.state.send(), Some(SendSide::Finishing(SendEnd::EndStream)));
                 Data::encode_head(id, n, end, self.output.buf());
                 self.output.push_payload(chunk);
                 if end {
-                    stream.send_end = SendEnd::Open;
                     self.close_send(id);
                     break;
                 }
@@ -208,16 +205,13 @@ impl Connection {
                 }
                 continue;
             }
-            match std::mem::take(&mut stream.send_end) {
-                SendEnd::Open => {}
-                SendEnd::EndStream => {
-                    Data::encode_head(id, 0, true, self.output.buf());
-                    self.close_send(id);
-                }
-                SendEnd::Trailers(fields) => {
-                    self.encode_headers(id, &fields, true);
-                    self.close_send(id);
-                }
+            if !matches!(stream.state.send(), Some(SendSide::Finishing(_))) {
+                continue;
+            }
+            match self.close_send(id) {
+                Some(SendEnd::EndStream) => Data::encode_head(id, 0, true, self.output.buf()),
+                Some(SendEnd::Trailers(fields)) => self.encode_headers(id, &fields, true),
+                None => {}
             }
         }
     }
