@@ -59,11 +59,14 @@ pub enum Event {
         /// Its debug data.
         debug_data: Bytes,
     },
-    /// An answer to one of our PINGs.
+    /// The ack of a PING sent with [`Connection::ping`](crate::Connection::ping).
+    /// Acks of the engine's keepalive PINGs and acks matching no PING we
+    /// sent are not reported.
     PingAck {
         /// The echoed payload.
         payload: [u8; 8],
     },
-    /// The connection failed; nothing more will happen on it.
+    /// The connection failed; nothing more will happen on it. Every stream
+    /// still open ends with it: no [`Event::Reset`] follows for them.
     Error(ConnectionError),
 }

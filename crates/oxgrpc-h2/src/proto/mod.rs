@@ -16,9 +16,11 @@ mod fields;
 mod flow;
 mod limit;
 mod output;
+mod ping;
 mod recv;
 mod send;
 mod stream;
+mod timer;
 
 pub use config::{Config, RateLimit};
 pub use error::{ConnectionError, SendError};
@@ -33,9 +35,11 @@ use bytes::{Bytes, BytesMut};
 use flow::{RecvWindow, Window};
 use limit::Bucket;
 use output::Output;
+use ping::Pings;
 use std::collections::VecDeque;
 use std::time::Instant;
 use stream::{Initiator, Streams};
+use timer::TimerTable;
 
 /// The client connection preface (RFC 9113 §3.4).
 pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -65,6 +69,17 @@ struct PeerSettings {
     max_concurrent_streams: u32,
     initial_window_size: u32,
     max_frame_size: u32,
+}
+
+/// What the peer is told when the connection closes on an error.
+#[derive(Clone, Copy, Debug)]
+enum Farewell {
+    /// GOAWAY with the error's code and this debug data (§5.4.1).
+    GoAway(&'static str),
+    /// Nothing: the peer closed with an error itself (answering its GOAWAY
+    /// with ours would report its error as ours, §6.8), or we already sent
+    /// GOAWAY.
+    Nothing,
 }
 
 /// A field block being assembled from HEADERS + CONTINUATION.
@@ -128,8 +143,12 @@ pub struct Connection {
     reset_budget: Bucket,
     ping_budget: Bucket,
     settings_budget: Bucket,
-    settings_deadline: Option<Instant>,
+    timers: TimerTable,
+    pings: Pings,
+    /// The latest time the caller told us.
     now: Instant,
+    /// When the last frame arrived (the start, before any).
+    last_frame_at: Instant,
     error: Option<ConnectionError>,
 }
 
@@ -171,11 +190,14 @@ impl Connection {
             reset_budget: Bucket::new(config.reset_limit),
             ping_budget: Bucket::new(config.ping_limit),
             settings_budget: Bucket::new(config.settings_limit),
-            settings_deadline: Some(now + config.settings_timeout),
+            timers: TimerTable::default(),
+            pings: Pings::default(),
             now,
+            last_frame_at: now,
             error: None,
             config,
         };
+        conn.start_timers();
         conn.encoder.set_max_table_size(conn.config.max_encoder_table_size.min(4096) as usize);
         if role == Role::Client {
             conn.output.buf().extend_from_slice(PREFACE);
@@ -237,20 +259,6 @@ impl Connection {
         self.events.pop_front()
     }
 
-    /// When [`handle_timeout`](Self::handle_timeout) must be called next.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.phase == Phase::Closed { None } else { self.settings_deadline }
-    }
-
-    /// Handles expired timers.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        self.now = now;
-        if self.settings_deadline.is_some_and(|d| now >= d) && self.phase != Phase::Closed {
-            self.settings_deadline = None;
-            self.fail_with(ConnectionError::SettingsTimeout, "settings timeout");
-        }
-    }
-
     /// Whether the connection is finished: failed, or gone away with no
     /// stream left. Write out the remaining output, then close the socket.
     pub fn is_closed(&self) -> bool {
@@ -279,15 +287,10 @@ impl Connection {
         (self.streams.active(Initiator::Local) + self.streams.active(Initiator::Remote)) as usize
     }
 
-    /// Sends a PING; the answer arrives as [`Event::PingAck`].
-    pub fn ping(&mut self, payload: [u8; 8]) {
-        if self.phase != Phase::Closed {
-            crate::frame::Ping { ack: false, payload }.encode(self.output.buf());
-        }
-    }
-
     /// Starts a graceful shutdown: sends GOAWAY naming the last stream the
     /// peer opened; streams up to it may finish, newer ones are ignored.
+    /// With [`Config::go_away_grace`], streams still open when it runs out
+    /// are cut off.
     pub fn go_away(&mut self, reason: Reason, debug_data: &'static [u8]) {
         if self.phase == Phase::Closed || self.goaway_sent.is_some() {
             return;
@@ -299,26 +302,35 @@ impl Connection {
             debug_data: Bytes::from_static(debug_data),
         }
         .encode(self.output.buf());
+        self.on_goaway_sent();
     }
 
-    /// Fails the connection: GOAWAY with `reason`, then closed.
+    /// Fails the connection on an error we detected: GOAWAY with `reason`
+    /// and `detail` as debug data, then closed.
     fn fail(&mut self, reason: Reason, detail: &'static str) -> ConnectionError {
-        self.fail_with(ConnectionError::Local { reason, detail }, detail)
+        self.close(ConnectionError::Local { reason, detail }, Farewell::GoAway(detail))
     }
 
-    fn fail_with(&mut self, error: ConnectionError, detail: &'static str) -> ConnectionError {
-        if self.phase != Phase::Closed {
+    /// Closes the connection with `error`, the one way every failure goes:
+    /// the error is recorded and reported as [`Event::Error`], queued DATA
+    /// is dropped and every timer stops. Streams get no events of their own.
+    fn close(&mut self, error: ConnectionError, farewell: Farewell) -> ConnectionError {
+        if self.phase == Phase::Closed {
+            return error;
+        }
+        if let Farewell::GoAway(detail) = farewell {
             GoAway {
                 last_stream_id: self.last_remote_id,
                 reason: error.reason(),
                 debug_data: Bytes::from_static(detail.as_bytes()),
             }
             .encode(self.output.buf());
-            self.phase = Phase::Closed;
-            self.error = Some(error.clone());
-            self.ready.clear();
-            self.events.push_back(Event::Error(error.clone()));
         }
+        self.phase = Phase::Closed;
+        self.error = Some(error.clone());
+        self.ready.clear();
+        self.timers.stop_all();
+        self.events.push_back(Event::Error(error.clone()));
         error
     }
 

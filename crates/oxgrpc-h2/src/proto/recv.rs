@@ -2,7 +2,8 @@
 
 use super::fields::{self, Section};
 use super::stream::{Initiator, RecvSide, SendSide, State, Stream};
-use super::{Connection, ConnectionError, Event, PREFACE, PartialBlock, Phase, Role};
+use super::timer::Timer;
+use super::{Connection, ConnectionError, Event, Farewell, PREFACE, PartialBlock, Phase, Role};
 use crate::frame::{
     Continuation, Data, Frame, FrameError, FrameHead, GoAway, HEAD_LEN, Headers, Kind, Ping,
     RstStream, Setting, Settings, StreamId, WindowUpdate,
@@ -29,7 +30,9 @@ impl Connection {
             self.input.clear();
             return Err(error.clone());
         }
+        self.timers.anchor(now);
         let result = self.process_input();
+        self.timers.anchor(now);
         if result.is_err() {
             self.input.clear();
         }
@@ -66,6 +69,7 @@ impl Connection {
     }
 
     fn recv_frame(&mut self, head: FrameHead, payload: Bytes) -> Result {
+        self.on_frame_received();
         if self.phase == Phase::FirstSettings {
             if head.kind != Kind::SETTINGS || head.flags & 1 != 0 {
                 return Err(self.fail(Reason::PROTOCOL_ERROR, "first frame must be SETTINGS"));
@@ -286,7 +290,7 @@ impl Connection {
         let state = State::new(Some(SendSide::Streaming), recv);
         let stream =
             Stream::new(state, self.peer.initial_window_size, self.config.initial_window_size);
-        self.streams.insert(id, stream);
+        self.insert_stream(id, stream);
         self.events.push_back(Event::Headers { stream_id: id, fields, end_stream });
         Ok(())
     }
@@ -340,7 +344,7 @@ impl Connection {
 
     fn recv_settings(&mut self, settings: Settings) -> Result {
         if settings.ack {
-            self.settings_deadline = None;
+            self.timers.stop(Timer::SettingsAck);
             return Ok(());
         }
         if !self.settings_budget.take(self.now) {
@@ -390,7 +394,7 @@ impl Connection {
 
     fn recv_ping(&mut self, ping: Ping) -> Result {
         if ping.ack {
-            self.events.push_back(Event::PingAck { payload: ping.payload });
+            self.recv_ping_ack(ping.payload);
             return Ok(());
         }
         if !self.ping_budget.take(self.now) {
@@ -421,9 +425,7 @@ impl Connection {
         if goaway.reason != Reason::NO_ERROR && self.streams.is_empty() {
             let error =
                 ConnectionError::Remote { reason: goaway.reason, debug_data: goaway.debug_data };
-            self.error = Some(error.clone());
-            self.phase = super::Phase::Closed;
-            self.events.push_back(Event::Error(error));
+            self.close(error, Farewell::Nothing);
         }
         Ok(())
     }

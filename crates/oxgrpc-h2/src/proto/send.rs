@@ -42,7 +42,7 @@ impl Connection {
         let state = State::new(send, Some(RecvSide::AwaitingHead));
         let stream =
             Stream::new(state, self.peer.initial_window_size, self.config.initial_window_size);
-        self.streams.insert(id, stream);
+        self.insert_stream(id, stream);
         self.encode_headers(id, fields, end_stream);
         Ok(id)
     }
@@ -137,9 +137,17 @@ impl Connection {
         RstStream { stream_id, reason }.encode(self.output.buf());
     }
 
+    /// Adds a stream that was just opened, by either side.
+    pub(super) fn insert_stream(&mut self, id: StreamId, stream: Stream) {
+        self.streams.insert(id, stream);
+        self.on_stream_opened();
+    }
+
     /// Drops a stream from the table; returns it if it was there.
     pub(super) fn remove_stream(&mut self, id: StreamId) -> Option<Stream> {
-        self.streams.remove(id)
+        let stream = self.streams.remove(id)?;
+        self.on_stream_closed();
+        Some(stream)
     }
 
     pub(super) fn mark_ready(&mut self, id: StreamId) {
