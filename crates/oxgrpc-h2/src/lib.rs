@@ -6,8 +6,8 @@
 //! it. The tokio driver in the `oxgrpc` crate is the only code that touches
 //! real IO.
 //!
-//! With the `internals` feature the frame codec ([`frame`]) and HPACK
-//! ([`hpack`]) are public too, for fuzzing and tests; they carry no
+//! With the `internals` feature the frame codec (`frame`) and HPACK
+//! (`hpack`) are public too, for fuzzing and tests; they carry no
 //! stability promise.
 
 #[cfg(feature = "internals")]

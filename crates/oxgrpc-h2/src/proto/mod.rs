@@ -1,13 +1,20 @@
 //! The connection: one HTTP/2 endpoint, client or server, without IO.
 //!
-//! - Input: [`Connection::recv`], or [`Connection::input_buffer`] followed by
-//!   [`Connection::handle_input`], always with the current time.
-//! - Output: [`Connection::transmit`] (bytes for the socket),
-//!   [`Connection::poll_event`] (what happened) and
-//!   [`Connection::poll_timeout`] (when to call [`Connection::handle_timeout`]).
-//! - Application actions: [`Connection::open_stream`],
-//!   [`Connection::send_headers`], [`Connection::send_data`],
-//!   [`Connection::reset`] and [`Connection::release_capacity`].
+//! The guide below is also the documentation of [`Connection`], where
+//! users see it.
+//!
+#![doc = include_str!("connection.md")]
+//!
+//! # Code map
+//!
+//! - `mod.rs`: construction, getters, GOAWAY and the one failure path (`close`).
+//! - `recv.rs`: input: frame parsing and the reaction to every frame type.
+//! - `send.rs`: mutators that send, and the DATA scheduler behind `transmit`.
+//! - `timer.rs`: the table of every timer, `poll_timeout` and `handle_timeout`.
+//! - `ping.rs`: our PINGs and the matching of their acks.
+//! - `stream.rs`: stream states (§5.1) and the stream table.
+//! - `flow.rs`: flow-control windows; `limit.rs`: token buckets against floods;
+//!   `fields.rs`: header validation; `output.rs`: the output queue.
 
 mod config;
 mod error;
@@ -91,7 +98,9 @@ struct PartialBlock {
     frames: u32,
 }
 
-/// One HTTP/2 connection endpoint. See the [module docs](self) for the flow.
+#[doc = include_str!("connection.md")]
+///
+/// # Example
 ///
 /// ```
 /// use oxgrpc_h2::{Config, Connection, Event, Header};
