@@ -3,7 +3,7 @@
 mod support;
 
 use bytes::Bytes;
-use oxgrpc_h2::{Config, Event, Reason, SendError};
+use oxgrpc_h2::{Config, ConnectionError, Event, Reason, SendError};
 use support::{GET, OK, POST, Peer, Sent, fields};
 
 #[test]
@@ -57,6 +57,30 @@ fn goaway_with_an_error_and_no_streams_closes() {
     assert!(
         matches!(events.last(), Some(Event::Error(e)) if e.reason() == Reason::ENHANCE_YOUR_CALM)
     );
+}
+
+#[test]
+fn an_error_goaway_is_not_answered_with_one() {
+    let mut peer = Peer::client(Config::default());
+    peer.send_frame(|b| {
+        oxgrpc_h2::frame::GoAway {
+            last_stream_id: 0,
+            reason: Reason::PROTOCOL_ERROR,
+            debug_data: Bytes::from_static(b"bad"),
+        }
+        .encode(b)
+    })
+    .unwrap();
+    assert!(peer.conn.is_closed());
+    assert_eq!(
+        peer.conn.error(),
+        Some(&ConnectionError::Remote {
+            reason: Reason::PROTOCOL_ERROR,
+            debug_data: Bytes::from_static(b"bad")
+        })
+    );
+    assert_eq!(peer.sent(), vec![], "the error is the peer's: no GOAWAY of ours reports it");
+    assert_eq!(peer.conn.poll_timeout(), None);
 }
 
 #[test]

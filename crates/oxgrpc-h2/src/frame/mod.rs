@@ -29,6 +29,8 @@ use bytes::Bytes;
 
 /// The largest flow-control window (RFC 9113 §6.9.1).
 pub const MAX_WINDOW_SIZE: u32 = (1 << 31) - 1;
+/// The largest stream identifier: ids are 31 bits (RFC 9113 §5.1.1).
+pub const MAX_STREAM_ID: StreamId = (1 << 31) - 1;
 /// The default and smallest allowed SETTINGS_MAX_FRAME_SIZE.
 pub const DEFAULT_MAX_FRAME_SIZE: u32 = 1 << 14;
 /// The largest allowed SETTINGS_MAX_FRAME_SIZE.

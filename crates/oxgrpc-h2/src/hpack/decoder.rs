@@ -62,6 +62,10 @@ impl Decoder {
     /// acknowledged it). Size updates above `max` are rejected from now on, and if
     /// the table's current maximum exceeds `max`, the next block must start with a
     /// size update that brings it down.
+    ///
+    /// The engine never changes its advertised size after start-up; only
+    /// fuzzing and tests call this.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     pub fn set_max_table_size(&mut self, max: usize) {
         self.max_allowed = max;
         self.update_required = self.table.max_size() > max;

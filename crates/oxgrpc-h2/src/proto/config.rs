@@ -16,8 +16,9 @@ pub struct RateLimit {
     pub per_second: u32,
 }
 
-/// Settings and limits of one connection. `Config::default()` is sized for
-/// RPC traffic: 1 MiB stream windows and a 4 MiB connection window.
+/// Settings, limits and timers of one connection. `Config::default()` is
+/// sized for RPC traffic: 1 MiB stream windows and a 4 MiB connection
+/// window. The keepalive, idle, age and grace timers are all off by default.
 ///
 /// ```
 /// use oxgrpc_h2::Config;
@@ -32,7 +33,7 @@ pub struct Config {
     pub max_concurrent_streams: u32,
     /// SETTINGS_INITIAL_WINDOW_SIZE we advertise: each stream's receive window.
     pub initial_window_size: u32,
-    /// The connection receive window, raised from 65,535 at start-up.
+    /// The connection receive window, raised from 65,535 at start-up (at most 2^31-1).
     pub connection_window_size: u32,
     /// SETTINGS_MAX_FRAME_SIZE we advertise and enforce (FRAME_SIZE_ERROR past it).
     pub max_frame_size: u32,
@@ -52,6 +53,38 @@ pub struct Config {
     pub settings_limit: RateLimit,
     /// How long the peer has to acknowledge our SETTINGS.
     pub settings_timeout: Duration,
+    /// Sends a keepalive PING once no frame has arrived for this long
+    /// (gRPC keepalive, gRFC A8); every frame received restarts the clock.
+    /// `None`, the default, sends none.
+    pub keepalive_interval: Option<Duration>,
+    /// How long the peer may stay silent after a keepalive PING: when
+    /// neither the ack nor any other frame arrives in time, the connection
+    /// fails with [`ConnectionError::KeepAliveTimeout`] after sending
+    /// GOAWAY(NO_ERROR). Default 20 s.
+    ///
+    /// [`ConnectionError::KeepAliveTimeout`]: crate::ConnectionError::KeepAliveTimeout
+    pub keepalive_timeout: Duration,
+    /// Whether keepalive PINGs are also sent while no stream is open.
+    /// Default `false`: gRFC A8 servers may answer such PINGs with
+    /// GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings").
+    pub keepalive_without_calls: bool,
+    /// Sends GOAWAY(NO_ERROR, "max_idle") once no stream has been open for
+    /// this long. `None`, the default, never does.
+    pub max_idle: Option<Duration>,
+    /// Sends GOAWAY(NO_ERROR, "max_age") this long after the connection
+    /// started. `None`, the default, never does. The engine adds no
+    /// jitter: spread the value yourself (grpc adds ±10%) so connections
+    /// made together do not all go away together.
+    pub max_age: Option<Duration>,
+    /// After any graceful GOAWAY we sent ([`Connection::go_away`],
+    /// `max_idle`, `max_age`), streams still open after this long are cut
+    /// off: the connection fails with
+    /// [`ConnectionError::GoAwayGraceExpired`] without sending anything
+    /// more. `None`, the default, waits for them as long as they last.
+    ///
+    /// [`Connection::go_away`]: crate::Connection::go_away
+    /// [`ConnectionError::GoAwayGraceExpired`]: crate::ConnectionError::GoAwayGraceExpired
+    pub go_away_grace: Option<Duration>,
 }
 
 impl Default for Config {
@@ -70,6 +103,12 @@ impl Default for Config {
             ping_limit: RateLimit { burst: 500, per_second: 100 },
             settings_limit: RateLimit { burst: 100, per_second: 10 },
             settings_timeout: Duration::from_secs(10),
+            keepalive_interval: None,
+            keepalive_timeout: Duration::from_secs(20),
+            keepalive_without_calls: false,
+            max_idle: None,
+            max_age: None,
+            go_away_grace: None,
         }
     }
 }

@@ -5,7 +5,10 @@ use bytes::Bytes;
 use std::fmt;
 
 /// Why a connection ended with an error.
+///
+/// New causes may be added: match with a wildcard arm.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnectionError {
     /// We detected a connection error and sent GOAWAY with this code.
     Local {
@@ -23,16 +26,30 @@ pub enum ConnectionError {
     },
     /// Our SETTINGS were not acknowledged in time.
     SettingsTimeout,
+    /// The peer sent nothing, not even the ack, within
+    /// [`keepalive_timeout`](crate::Config::keepalive_timeout) of our
+    /// keepalive PING. We sent GOAWAY(NO_ERROR).
+    KeepAliveTimeout,
+    /// Streams were still open when
+    /// [`go_away_grace`](crate::Config::go_away_grace) ran out after our
+    /// graceful GOAWAY; they are abandoned and nothing more is sent.
+    GoAwayGraceExpired,
 }
 
 impl ConnectionError {
-    /// The HTTP/2 error code.
+    /// The HTTP/2 error code: the one in the GOAWAY sent or received.
+    /// `NO_ERROR` for the timeouts that are no protocol error
+    /// ([`KeepAliveTimeout`](Self::KeepAliveTimeout),
+    /// [`GoAwayGraceExpired`](Self::GoAwayGraceExpired)).
     pub fn reason(&self) -> Reason {
         match self {
             ConnectionError::Local { reason, .. } | ConnectionError::Remote { reason, .. } => {
                 *reason
             }
             ConnectionError::SettingsTimeout => Reason::SETTINGS_TIMEOUT,
+            ConnectionError::KeepAliveTimeout | ConnectionError::GoAwayGraceExpired => {
+                Reason::NO_ERROR
+            }
         }
     }
 }
@@ -51,6 +68,12 @@ impl fmt::Display for ConnectionError {
                 Ok(())
             }
             ConnectionError::SettingsTimeout => f.write_str("peer did not acknowledge SETTINGS"),
+            ConnectionError::KeepAliveTimeout => {
+                f.write_str("peer did not answer a keepalive PING in time")
+            }
+            ConnectionError::GoAwayGraceExpired => {
+                f.write_str("streams still open when the GOAWAY grace period ended")
+            }
         }
     }
 }

@@ -7,7 +7,10 @@ use bytes::Bytes;
 
 /// Something that happened on the connection, pulled with
 /// [`Connection::poll_event`](crate::Connection::poll_event).
+///
+/// New kinds of events may be added: match with a wildcard arm.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// The head of a message: a request (server role) or a final response
     /// (client role; informational 1xx responses are skipped). Validated.
@@ -56,11 +59,14 @@ pub enum Event {
         /// Its debug data.
         debug_data: Bytes,
     },
-    /// An answer to one of our PINGs.
+    /// The ack of a PING sent with [`Connection::ping`](crate::Connection::ping).
+    /// Acks of the engine's keepalive PINGs and acks matching no PING we
+    /// sent are not reported.
     PingAck {
         /// The echoed payload.
         payload: [u8; 8],
     },
-    /// The connection failed; nothing more will happen on it.
+    /// The connection failed; nothing more will happen on it. Every stream
+    /// still open ends with it: no [`Event::Reset`] follows for them.
     Error(ConnectionError),
 }

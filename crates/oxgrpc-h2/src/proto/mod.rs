@@ -1,13 +1,20 @@
 //! The connection: one HTTP/2 endpoint, client or server, without IO.
 //!
-//! - Input: [`Connection::recv`], or [`Connection::input_buffer`] followed by
-//!   [`Connection::handle_input`], always with the current time.
-//! - Output: [`Connection::transmit`] (bytes for the socket),
-//!   [`Connection::poll_event`] (what happened) and
-//!   [`Connection::poll_timeout`] (when to call [`Connection::handle_timeout`]).
-//! - Application actions: [`Connection::open_stream`],
-//!   [`Connection::send_headers`], [`Connection::send_data`],
-//!   [`Connection::reset`] and [`Connection::release_capacity`].
+//! The guide below is also the documentation of [`Connection`], where
+//! users see it.
+//!
+#![doc = include_str!("connection.md")]
+//!
+//! # Code map
+//!
+//! - `mod.rs`: construction, getters, GOAWAY and the one failure path (`close`).
+//! - `recv.rs`: input: frame parsing and the reaction to every frame type.
+//! - `send.rs`: mutators that send, and the DATA scheduler behind `transmit`.
+//! - `timer.rs`: the table of every timer, `poll_timeout` and `handle_timeout`.
+//! - `ping.rs`: our PINGs and the matching of their acks.
+//! - `stream.rs`: stream states (§5.1) and the stream table.
+//! - `flow.rs`: flow-control windows; `limit.rs`: token buckets against floods;
+//!   `fields.rs`: header validation; `output.rs`: the output queue.
 
 mod config;
 mod error;
@@ -16,24 +23,30 @@ mod fields;
 mod flow;
 mod limit;
 mod output;
+mod ping;
 mod recv;
 mod send;
 mod stream;
+mod timer;
 
 pub use config::{Config, RateLimit};
 pub use error::{ConnectionError, SendError};
 pub use event::Event;
 
 use crate::Reason;
-use crate::frame::{DEFAULT_MAX_FRAME_SIZE, GoAway, Setting, Settings, StreamId, WindowUpdate};
+use crate::frame::{
+    DEFAULT_MAX_FRAME_SIZE, GoAway, MAX_STREAM_ID, Setting, Settings, StreamId, WindowUpdate,
+};
 use crate::hpack;
 use bytes::{Bytes, BytesMut};
-use flow::RecvWindow;
+use flow::{RecvWindow, Window};
 use limit::Bucket;
 use output::Output;
+use ping::Pings;
 use std::collections::VecDeque;
 use std::time::Instant;
-use stream::Streams;
+use stream::{Initiator, Streams};
+use timer::TimerTable;
 
 /// The client connection preface (RFC 9113 §3.4).
 pub const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -65,6 +78,17 @@ struct PeerSettings {
     max_frame_size: u32,
 }
 
+/// What the peer is told when the connection closes on an error.
+#[derive(Clone, Copy, Debug)]
+enum Farewell {
+    /// GOAWAY with the error's code and this debug data (§5.4.1).
+    GoAway(&'static str),
+    /// Nothing: the peer closed with an error itself (answering its GOAWAY
+    /// with ours would report its error as ours, §6.8), or we already sent
+    /// GOAWAY.
+    Nothing,
+}
+
 /// A field block being assembled from HEADERS + CONTINUATION.
 #[derive(Debug)]
 struct PartialBlock {
@@ -74,7 +98,9 @@ struct PartialBlock {
     frames: u32,
 }
 
-/// One HTTP/2 connection endpoint. See the [module docs](self) for the flow.
+#[doc = include_str!("connection.md")]
+///
+/// # Example
 ///
 /// ```
 /// use oxgrpc_h2::{Config, Connection, Event, Header};
@@ -118,7 +144,7 @@ pub struct Connection {
     ready: VecDeque<StreamId>,
     next_local_id: StreamId,
     last_remote_id: StreamId,
-    send_window: i64,
+    send_window: Window,
     recv_window: RecvWindow,
     partial: Option<PartialBlock>,
     goaway_sent: Option<StreamId>,
@@ -126,8 +152,12 @@ pub struct Connection {
     reset_budget: Bucket,
     ping_budget: Bucket,
     settings_budget: Bucket,
-    settings_deadline: Option<Instant>,
+    timers: TimerTable,
+    pings: Pings,
+    /// The latest time the caller told us.
     now: Instant,
+    /// When the last frame arrived (the start, before any).
+    last_frame_at: Instant,
     error: Option<ConnectionError>,
 }
 
@@ -157,11 +187,11 @@ impl Connection {
                 initial_window_size: 65_535,
                 max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             },
-            streams: Streams::default(),
+            streams: Streams::new(role),
             ready: VecDeque::new(),
             next_local_id: if role == Role::Client { 1 } else { 2 },
             last_remote_id: 0,
-            send_window: 65_535,
+            send_window: Window::new(65_535),
             recv_window: RecvWindow::new(65_535, 65_535),
             partial: None,
             goaway_sent: None,
@@ -169,11 +199,14 @@ impl Connection {
             reset_budget: Bucket::new(config.reset_limit),
             ping_budget: Bucket::new(config.ping_limit),
             settings_budget: Bucket::new(config.settings_limit),
-            settings_deadline: Some(now + config.settings_timeout),
+            timers: TimerTable::default(),
+            pings: Pings::default(),
             now,
+            last_frame_at: now,
             error: None,
             config,
         };
+        conn.start_timers();
         conn.encoder.set_max_table_size(conn.config.max_encoder_table_size.min(4096) as usize);
         if role == Role::Client {
             conn.output.buf().extend_from_slice(PREFACE);
@@ -222,7 +255,7 @@ impl Connection {
 
     /// Whether [`transmit`](Self::transmit) would produce bytes.
     pub fn wants_transmit(&self) -> bool {
-        self.output.len() > 0 || (!self.ready.is_empty() && self.send_window > 0)
+        self.output.len() > 0 || (!self.ready.is_empty() && self.send_window.is_open())
     }
 
     /// Bytes queued for the socket but not yet taken by `transmit`.
@@ -233,20 +266,6 @@ impl Connection {
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
-    }
-
-    /// When [`handle_timeout`](Self::handle_timeout) must be called next.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.phase == Phase::Closed { None } else { self.settings_deadline }
-    }
-
-    /// Handles expired timers.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        self.now = now;
-        if self.settings_deadline.is_some_and(|d| now >= d) && self.phase != Phase::Closed {
-            self.settings_deadline = None;
-            self.fail_with(ConnectionError::SettingsTimeout, "settings timeout");
-        }
     }
 
     /// Whether the connection is finished: failed, or gone away with no
@@ -268,24 +287,19 @@ impl Connection {
             && self.phase != Phase::Closed
             && self.goaway_sent.is_none()
             && self.goaway_received.is_none()
-            && self.next_local_id <= crate::frame::MAX_WINDOW_SIZE
-            && self.streams.active_local < self.peer.max_concurrent_streams
+            && self.next_local_id <= MAX_STREAM_ID
+            && self.streams.active(Initiator::Local) < self.peer.max_concurrent_streams
     }
 
     /// How many streams are open (both directions).
     pub fn active_streams(&self) -> usize {
-        (self.streams.active_local + self.streams.active_remote) as usize
-    }
-
-    /// Sends a PING; the answer arrives as [`Event::PingAck`].
-    pub fn ping(&mut self, payload: [u8; 8]) {
-        if self.phase != Phase::Closed {
-            crate::frame::Ping { ack: false, payload }.encode(self.output.buf());
-        }
+        (self.streams.active(Initiator::Local) + self.streams.active(Initiator::Remote)) as usize
     }
 
     /// Starts a graceful shutdown: sends GOAWAY naming the last stream the
     /// peer opened; streams up to it may finish, newer ones are ignored.
+    /// With [`Config::go_away_grace`], streams still open when it runs out
+    /// are cut off.
     pub fn go_away(&mut self, reason: Reason, debug_data: &'static [u8]) {
         if self.phase == Phase::Closed || self.goaway_sent.is_some() {
             return;
@@ -297,30 +311,40 @@ impl Connection {
             debug_data: Bytes::from_static(debug_data),
         }
         .encode(self.output.buf());
+        self.on_goaway_sent();
     }
 
-    /// Fails the connection: GOAWAY with `reason`, then closed.
+    /// Fails the connection on an error we detected: GOAWAY with `reason`
+    /// and `detail` as debug data, then closed.
     fn fail(&mut self, reason: Reason, detail: &'static str) -> ConnectionError {
-        self.fail_with(ConnectionError::Local { reason, detail }, detail)
+        self.close(ConnectionError::Local { reason, detail }, Farewell::GoAway(detail))
     }
 
-    fn fail_with(&mut self, error: ConnectionError, detail: &'static str) -> ConnectionError {
-        if self.phase != Phase::Closed {
+    /// Closes the connection with `error`, the one way every failure goes:
+    /// the error is recorded and reported as [`Event::Error`], queued DATA
+    /// is dropped and every timer stops. Streams get no events of their own.
+    fn close(&mut self, error: ConnectionError, farewell: Farewell) -> ConnectionError {
+        if self.phase == Phase::Closed {
+            return error;
+        }
+        if let Farewell::GoAway(detail) = farewell {
             GoAway {
                 last_stream_id: self.last_remote_id,
                 reason: error.reason(),
                 debug_data: Bytes::from_static(detail.as_bytes()),
             }
             .encode(self.output.buf());
-            self.phase = Phase::Closed;
-            self.error = Some(error.clone());
-            self.ready.clear();
-            self.events.push_back(Event::Error(error.clone()));
         }
+        self.phase = Phase::Closed;
+        self.error = Some(error.clone());
+        self.ready.clear();
+        self.timers.stop_all();
+        self.events.push_back(Event::Error(error.clone()));
         error
     }
 
-    fn is_local_id(&self, id: StreamId) -> bool {
-        (id % 2 == 1) == (self.role == Role::Client)
+    /// Who opens `id` on this connection.
+    fn initiator(&self, id: StreamId) -> Initiator {
+        self.streams.initiator(id)
     }
 }

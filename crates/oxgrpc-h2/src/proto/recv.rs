@@ -1,17 +1,25 @@
 //! Receiving: frame parsing and the reaction to every frame type.
 
 use super::fields::{self, Section};
-use super::stream::{State, Stream};
-use super::{Connection, ConnectionError, Event, PREFACE, PartialBlock, Phase, Role};
+use super::stream::{Initiator, RecvSide, SendSide, State, Stream};
+use super::timer::Timer;
+use super::{Connection, ConnectionError, Event, Farewell, PREFACE, PartialBlock, Phase, Role};
 use crate::frame::{
-    Continuation, Data, Frame, FrameError, FrameHead, GoAway, HEAD_LEN, Headers, Kind,
-    MAX_WINDOW_SIZE, Ping, RstStream, Setting, Settings, StreamId, WindowUpdate,
+    Continuation, Data, Frame, FrameError, FrameHead, GoAway, HEAD_LEN, Headers, Kind, Ping,
+    RstStream, Setting, Settings, StreamId, WindowUpdate,
 };
 use crate::{Header, Reason};
 use bytes::{Buf, Bytes, BytesMut};
 use std::time::Instant;
 
 type Result<T = ()> = std::result::Result<T, ConnectionError>;
+
+/// A received field block went over our SETTINGS_MAX_HEADER_LIST_SIZE.
+#[derive(Debug)]
+struct HeaderListTooLarge;
+
+/// A decoded field block.
+type Fields = std::result::Result<Vec<Header>, HeaderListTooLarge>;
 
 impl Connection {
     /// Processes everything in the input buffer. On a connection error,
@@ -22,7 +30,9 @@ impl Connection {
             self.input.clear();
             return Err(error.clone());
         }
+        self.timers.anchor(now);
         let result = self.process_input();
+        self.timers.anchor(now);
         if result.is_err() {
             self.input.clear();
         }
@@ -59,6 +69,7 @@ impl Connection {
     }
 
     fn recv_frame(&mut self, head: FrameHead, payload: Bytes) -> Result {
+        self.on_frame_received();
         if self.phase == Phase::FirstSettings {
             if head.kind != Kind::SETTINGS || head.flags & 1 != 0 {
                 return Err(self.fail(Reason::PROTOCOL_ERROR, "first frame must be SETTINGS"));
@@ -81,7 +92,8 @@ impl Connection {
             Frame::Data(data) => self.recv_data(data),
             Frame::Headers(headers) => self.recv_headers(headers),
             Frame::Continuation(cont) => self.recv_continuation(cont),
-            Frame::Priority(p) => self.check_not_idle_misuse(p.stream_id, false),
+            // PRIORITY is allowed in every stream state, idle included (§5.1, §6.3).
+            Frame::Priority(_) => Ok(()),
             Frame::RstStream(rst) => self.recv_rst_stream(rst),
             Frame::Settings(settings) => self.recv_settings(settings),
             Frame::PushPromise { .. } => {
@@ -96,13 +108,15 @@ impl Connection {
 
     /// Whether `id` has never been used by its initiator.
     fn is_idle(&self, id: StreamId) -> bool {
-        if self.is_local_id(id) { id >= self.next_local_id } else { id > self.last_remote_id }
+        match self.initiator(id) {
+            Initiator::Local => id >= self.next_local_id,
+            Initiator::Remote => id > self.last_remote_id,
+        }
     }
 
-    /// Frames other than HEADERS on an idle stream are a PROTOCOL_ERROR
-    /// (PRIORITY is allowed there, `strict == false`).
-    fn check_not_idle_misuse(&mut self, id: StreamId, strict: bool) -> Result {
-        if strict && self.streams.get(id).is_none() && self.is_idle(id) {
+    /// RST_STREAM and WINDOW_UPDATE on an idle stream are a PROTOCOL_ERROR (§5.1).
+    fn reject_if_idle(&mut self, id: StreamId) -> Result {
+        if self.streams.get(id).is_none() && self.is_idle(id) {
             return Err(self.fail(Reason::PROTOCOL_ERROR, "frame on idle stream"));
         }
         Ok(())
@@ -140,9 +154,12 @@ impl Connection {
             }
             return self.stream_error(id, Reason::STREAM_CLOSED);
         };
-        if !stream.state.can_recv() || !stream.head_received {
-            let reason =
-                if stream.head_received { Reason::STREAM_CLOSED } else { Reason::PROTOCOL_ERROR };
+        let misuse = match stream.state.recv() {
+            Some(RecvSide::Body { .. }) => None,
+            Some(RecvSide::AwaitingHead) => Some(Reason::PROTOCOL_ERROR),
+            None => Some(Reason::STREAM_CLOSED),
+        };
+        if let Some(reason) = misuse {
             self.release_connection(data.flow_len);
             return self.stream_error(id, reason);
         }
@@ -150,12 +167,10 @@ impl Connection {
             self.release_connection(data.flow_len);
             return self.stream_error(id, Reason::FLOW_CONTROL_ERROR);
         }
-        stream.received_len += data.data.len() as u64;
-        let length_ok = match stream.content_length {
-            Some(expected) if data.end_stream => stream.received_len == expected,
-            Some(expected) => stream.received_len <= expected,
-            None => true,
-        };
+        let length_ok = stream
+            .state
+            .recv_mut()
+            .is_some_and(|recv| recv.count_body(data.data.len(), data.end_stream));
         let padding = data.flow_len - data.data.len() as u32;
         if !length_ok {
             self.release_connection(data.flow_len);
@@ -218,20 +233,25 @@ impl Connection {
     fn recv_field_block(&mut self, id: StreamId, block: Bytes, end_stream: bool) -> Result {
         let mut fields = Vec::new();
         let limit = self.config.max_header_list_size as usize;
-        let too_large = match self.decoder.decode(&block, limit, |h| fields.push(h)) {
-            Ok(()) => false,
+        let fields = match self.decoder.decode(&block, limit, |h| fields.push(h)) {
+            Ok(()) => Ok(fields),
             Err(e) if e.is_compression_error() => {
                 return Err(self.fail(Reason::COMPRESSION_ERROR, "HPACK decoding failed"));
             }
-            Err(_) => true,
+            Err(_) => Err(HeaderListTooLarge),
         };
         if self.streams.get(id).is_some() {
-            return self.recv_headers_on_stream(id, fields, end_stream, too_large);
+            return self.recv_headers_on_stream(id, fields, end_stream);
         }
-        if self.role == Role::Server && !self.is_local_id(id) && id > self.last_remote_id {
-            return self.accept_stream(id, fields, end_stream, too_large);
+        if self.role == Role::Server
+            && self.initiator(id) == Initiator::Remote
+            && id > self.last_remote_id
+        {
+            return self.accept_stream(id, fields, end_stream);
         }
-        if self.is_idle(id) || self.is_local_id(id) == (self.role == Role::Server) {
+        // Push is disabled, so no stream with an even (server-initiated) id carries HEADERS.
+        let pushed = id % 2 == 0;
+        if self.is_idle(id) || pushed {
             return Err(self.fail(Reason::PROTOCOL_ERROR, "HEADERS on invalid stream id"));
         }
         if self.streams.recently_closed(id) {
@@ -240,27 +260,21 @@ impl Connection {
         Err(self.fail(Reason::PROTOCOL_ERROR, "HEADERS on closed stream"))
     }
 
-    fn accept_stream(
-        &mut self,
-        id: StreamId,
-        fields: Vec<Header>,
-        end_stream: bool,
-        too_large: bool,
-    ) -> Result {
+    fn accept_stream(&mut self, id: StreamId, fields: Fields, end_stream: bool) -> Result {
         self.last_remote_id = id;
         if self.goaway_sent.is_some() {
             return Ok(());
         }
-        if self.streams.active_remote >= self.config.max_concurrent_streams {
+        if self.streams.active(Initiator::Remote) >= self.config.max_concurrent_streams {
             self.send_reset(id, Reason::REFUSED_STREAM);
             return self.charge_reset();
         }
-        if too_large {
+        let Ok(fields) = fields else {
             let response = [Header::new(":status", "431")];
             self.encode_headers(id, &response, true);
             self.send_reset(id, Reason::NO_ERROR);
             return self.charge_reset();
-        }
+        };
         let checked = match fields::check(Section::Request, &fields) {
             Ok(checked) => checked,
             Err(_) => {
@@ -272,35 +286,28 @@ impl Connection {
             self.send_reset(id, Reason::PROTOCOL_ERROR);
             return self.charge_reset();
         }
-        let state = if end_stream { State::HalfClosedRemote } else { State::Open };
-        let mut stream =
+        let recv = (!end_stream).then(|| RecvSide::body(checked.content_length));
+        let state = State::new(Some(SendSide::Streaming), recv);
+        let stream =
             Stream::new(state, self.peer.initial_window_size, self.config.initial_window_size);
-        stream.head_received = true;
-        stream.content_length = checked.content_length;
-        self.streams.insert(id, stream, false);
+        self.insert_stream(id, stream);
         self.events.push_back(Event::Headers { stream_id: id, fields, end_stream });
         Ok(())
     }
 
-    fn recv_headers_on_stream(
-        &mut self,
-        id: StreamId,
-        fields: Vec<Header>,
-        end_stream: bool,
-        too_large: bool,
-    ) -> Result {
+    fn recv_headers_on_stream(&mut self, id: StreamId, fields: Fields, end_stream: bool) -> Result {
         let Some(stream) = self.streams.get_mut(id) else { return Ok(()) };
-        if !stream.state.can_recv() {
+        let Some(recv) = stream.state.recv_mut() else {
             return self.stream_error(id, Reason::STREAM_CLOSED);
-        }
-        if too_large {
+        };
+        let Ok(fields) = fields else {
             return self.stream_error(id, Reason::PROTOCOL_ERROR);
-        }
-        if stream.head_received {
+        };
+        if let RecvSide::Body { .. } = recv {
             if !end_stream || fields::check(Section::Trailers, &fields).is_err() {
                 return self.stream_error(id, Reason::PROTOCOL_ERROR);
             }
-            if stream.content_length.is_some_and(|n| n != stream.received_len) {
+            if !recv.body_complete() {
                 return self.stream_error(id, Reason::PROTOCOL_ERROR);
             }
             self.close_recv(id);
@@ -317,8 +324,7 @@ impl Connection {
             }
             return Ok(());
         }
-        stream.head_received = true;
-        stream.content_length = checked.content_length;
+        *recv = RecvSide::body(checked.content_length);
         if end_stream {
             self.close_recv(id);
         }
@@ -329,7 +335,7 @@ impl Connection {
     fn recv_rst_stream(&mut self, rst: RstStream) -> Result {
         let id = rst.stream_id;
         if self.streams.get(id).is_none() {
-            return self.check_not_idle_misuse(id, true);
+            return self.reject_if_idle(id);
         }
         self.remove_stream(id);
         self.events.push_back(Event::Reset { stream_id: id, reason: rst.reason, remote: true });
@@ -338,7 +344,7 @@ impl Connection {
 
     fn recv_settings(&mut self, settings: Settings) -> Result {
         if settings.ack {
-            self.settings_deadline = None;
+            self.timers.stop(Timer::SettingsAck);
             return Ok(());
         }
         if !self.settings_budget.take(self.now) {
@@ -371,10 +377,9 @@ impl Connection {
         let mut overflow = false;
         let mut unblocked = Vec::new();
         for (&id, stream) in self.streams.iter_mut() {
-            let before = stream.send_window;
-            stream.send_window += delta;
-            overflow |= stream.send_window > i64::from(MAX_WINDOW_SIZE);
-            if before <= 0 && stream.send_window > 0 && stream.has_pending_send() {
+            let was_open = stream.send_window.is_open();
+            overflow |= stream.send_window.adjust(delta).is_err();
+            if !was_open && stream.send_window.is_open() && stream.has_pending_send() {
                 unblocked.push(id);
             }
         }
@@ -389,7 +394,7 @@ impl Connection {
 
     fn recv_ping(&mut self, ping: Ping) -> Result {
         if ping.ack {
-            self.events.push_back(Event::PingAck { payload: ping.payload });
+            self.recv_ping_ack(ping.payload);
             return Ok(());
         }
         if !self.ping_budget.take(self.now) {
@@ -403,7 +408,7 @@ impl Connection {
         let last = goaway.last_stream_id;
         self.goaway_received = Some(self.goaway_received.map_or(last, |prev| prev.min(last)));
         for id in self.streams.ids() {
-            if self.is_local_id(id) && id > last {
+            if self.initiator(id) == Initiator::Local && id > last {
                 self.remove_stream(id);
                 self.events.push_back(Event::Reset {
                     stream_id: id,
@@ -420,9 +425,7 @@ impl Connection {
         if goaway.reason != Reason::NO_ERROR && self.streams.is_empty() {
             let error =
                 ConnectionError::Remote { reason: goaway.reason, debug_data: goaway.debug_data };
-            self.error = Some(error.clone());
-            self.phase = super::Phase::Closed;
-            self.events.push_back(Event::Error(error));
+            self.close(error, Farewell::Nothing);
         }
         Ok(())
     }
@@ -433,24 +436,22 @@ impl Connection {
             if wu.increment == 0 {
                 return Err(self.fail(Reason::PROTOCOL_ERROR, "zero WINDOW_UPDATE increment"));
             }
-            self.send_window += i64::from(wu.increment);
-            if self.send_window > i64::from(MAX_WINDOW_SIZE) {
+            if self.send_window.adjust(i64::from(wu.increment)).is_err() {
                 return Err(self.fail(Reason::FLOW_CONTROL_ERROR, "connection window overflow"));
             }
             return Ok(());
         }
         let Some(stream) = self.streams.get_mut(id) else {
-            return self.check_not_idle_misuse(id, true);
+            return self.reject_if_idle(id);
         };
         if wu.increment == 0 {
             return self.stream_error(id, Reason::PROTOCOL_ERROR);
         }
-        let before = stream.send_window;
-        stream.send_window += i64::from(wu.increment);
-        if stream.send_window > i64::from(MAX_WINDOW_SIZE) {
+        let was_open = stream.send_window.is_open();
+        if stream.send_window.adjust(i64::from(wu.increment)).is_err() {
             return self.stream_error(id, Reason::FLOW_CONTROL_ERROR);
         }
-        if before <= 0 && stream.send_window > 0 && stream.has_pending_send() {
+        if !was_open && stream.send_window.is_open() && stream.has_pending_send() {
             self.mark_ready(id);
         }
         Ok(())
@@ -459,12 +460,9 @@ impl Connection {
     /// The peer finished its side of `id`.
     fn close_recv(&mut self, id: StreamId) {
         let Some(stream) = self.streams.get_mut(id) else { return };
-        match stream.state {
-            State::Open => stream.state = State::HalfClosedRemote,
-            State::HalfClosedLocal => {
-                self.remove_stream(id);
-            }
-            State::HalfClosedRemote => {}
+        stream.state.close_recv();
+        if stream.state.is_closed() {
+            self.remove_stream(id);
         }
     }
 
@@ -484,7 +482,7 @@ impl Connection {
         let len = u32::try_from(len).unwrap_or(u32::MAX);
         self.release_connection(len);
         let Some(stream) = self.streams.get_mut(stream_id) else { return };
-        if !stream.state.can_recv() {
+        if stream.state.recv().is_none() {
             return;
         }
         if let Some(increment) = stream.recv_window.release(len) {

@@ -7,9 +7,9 @@
 //! encoding happens when a block is put in the output, so the peer's
 //! decoder sees blocks in the order our encoder produced them.
 
-use super::stream::{SendEnd, State, Stream};
+use super::stream::{RecvSide, SendEnd, SendSide, State, Stream};
 use super::{Connection, Phase, Role, SendError};
-use crate::frame::{Data, Headers, RstStream, StreamId};
+use crate::frame::{Data, Headers, MAX_STREAM_ID, RstStream, StreamId};
 use crate::{Header, Reason};
 use bytes::Bytes;
 
@@ -30,7 +30,7 @@ impl Connection {
             return Err(SendError::ConnectionClosed);
         }
         if !self.can_open_stream() {
-            let exhausted = self.next_local_id > crate::frame::MAX_WINDOW_SIZE;
+            let exhausted = self.next_local_id > MAX_STREAM_ID;
             if self.goaway_sent.is_some() || self.goaway_received.is_some() || exhausted {
                 return Err(SendError::GoingAway);
             }
@@ -38,11 +38,11 @@ impl Connection {
         }
         let id = self.next_local_id;
         self.next_local_id += 2;
-        let state = if end_stream { State::HalfClosedLocal } else { State::Open };
-        let mut stream =
+        let send = (!end_stream).then_some(SendSide::Streaming);
+        let state = State::new(send, Some(RecvSide::AwaitingHead));
+        let stream =
             Stream::new(state, self.peer.initial_window_size, self.config.initial_window_size);
-        stream.send_finished = end_stream;
-        self.streams.insert(id, stream, true);
+        self.insert_stream(id, stream);
         self.encode_headers(id, fields, end_stream);
         Ok(id)
     }
@@ -60,12 +60,10 @@ impl Connection {
             if !end_stream {
                 return Err(SendError::AlreadyFinished);
             }
-            stream.send_end = SendEnd::Trailers(fields.to_vec());
-            stream.send_finished = true;
+            stream.finish_sending(SendEnd::Trailers(fields.to_vec()));
             self.mark_ready(stream_id);
             return Ok(());
         }
-        stream.send_finished = end_stream;
         self.encode_headers(stream_id, fields, end_stream);
         if end_stream {
             self.close_send(stream_id);
@@ -86,10 +84,11 @@ impl Connection {
             stream.send_queue.push_back(data);
         }
         if end_stream {
-            stream.send_end = SendEnd::EndStream;
-            stream.send_finished = true;
+            stream.finish_sending(SendEnd::EndStream);
         }
-        if stream.has_pending_send() && (stream.send_window > 0 || stream.send_queue.is_empty()) {
+        if stream.has_pending_send()
+            && (stream.send_window.is_open() || stream.send_queue.is_empty())
+        {
             self.mark_ready(stream_id);
         }
         Ok(())
@@ -120,7 +119,7 @@ impl Connection {
             return Err(SendError::ConnectionClosed);
         }
         let stream = self.streams.get_mut(stream_id).ok_or(SendError::StreamClosed)?;
-        if stream.send_finished || !stream.state.can_send() {
+        if !matches!(stream.state.send(), Some(SendSide::Streaming)) {
             return Err(SendError::AlreadyFinished);
         }
         Ok(stream)
@@ -138,10 +137,17 @@ impl Connection {
         RstStream { stream_id, reason }.encode(self.output.buf());
     }
 
+    /// Adds a stream that was just opened, by either side.
+    pub(super) fn insert_stream(&mut self, id: StreamId, stream: Stream) {
+        self.streams.insert(id, stream);
+        self.on_stream_opened();
+    }
+
     /// Drops a stream from the table; returns it if it was there.
     pub(super) fn remove_stream(&mut self, id: StreamId) -> Option<Stream> {
-        let local = self.is_local_id(id);
-        self.streams.remove(id, local)
+        let stream = self.streams.remove(id)?;
+        self.on_stream_closed();
+        Some(stream)
     }
 
     pub(super) fn mark_ready(&mut self, id: StreamId) {
@@ -153,69 +159,67 @@ impl Connection {
         }
     }
 
-    /// We finished our side of `id` on the wire.
-    fn close_send(&mut self, id: StreamId) {
-        let Some(stream) = self.streams.get_mut(id) else { return };
-        match stream.state {
-            State::Open => stream.state = State::HalfClosedLocal,
-            State::HalfClosedRemote => {
-                self.remove_stream(id);
-            }
-            State::HalfClosedLocal => {}
+    /// Our END_STREAM on `id` is in the output; returns how the application
+    /// had ended the side, if it was waiting behind queued data.
+    fn close_send(&mut self, id: StreamId) -> Option<SendEnd> {
+        let stream = self.streams.get_mut(id)?;
+        let send = stream.state.close_send();
+        if stream.state.is_closed() {
+            self.remove_stream(id);
+        }
+        match send? {
+            SendSide::Finishing(end) => Some(end),
+            SendSide::Streaming => None,
         }
     }
 
     /// Frames queued DATA (and deferred trailers) into the output.
     pub(super) fn schedule_data(&mut self) {
-        while self.send_window > 0 || self.ready_front_needs_no_window() {
+        while self.send_window.is_open() || self.ready_front_needs_no_window() {
             let Some(id) = self.ready.pop_front() else { break };
             let Some(stream) = self.streams.get_mut(id) else { continue };
             stream.in_ready_queue = false;
             let mut budget = QUANTUM;
             let max_frame = self.peer.max_frame_size as usize;
             while let Some(front) = stream.send_queue.front_mut() {
-                let window = stream.send_window.min(self.send_window);
-                if window <= 0 || budget == 0 {
+                let window = stream.send_window.available().min(self.send_window.available());
+                if window == 0 || budget == 0 {
                     break;
                 }
-                let n = front.len().min(max_frame).min(window as usize).min(budget);
+                let n = front.len().min(max_frame).min(window).min(budget);
                 let chunk = if n == front.len() {
                     stream.send_queue.pop_front().unwrap_or_default()
                 } else {
                     front.split_to(n)
                 };
                 stream.queued -= n;
-                stream.send_window -= n as i64;
-                self.send_window -= n as i64;
+                stream.send_window.consume(n);
+                self.send_window.consume(n);
                 budget -= n;
-                let end =
-                    stream.send_queue.is_empty() && matches!(stream.send_end, SendEnd::EndStream);
+                let end = stream.send_queue.is_empty()
+                    && matches!(stream.state.send(), Some(SendSide::Finishing(SendEnd::EndStream)));
                 Data::encode_head(id, n, end, self.output.buf());
                 self.output.push_payload(chunk);
                 if end {
-                    stream.send_end = SendEnd::Open;
                     self.close_send(id);
                     break;
                 }
             }
             let Some(stream) = self.streams.get_mut(id) else { continue };
             if !stream.send_queue.is_empty() {
-                if stream.send_window > 0 {
+                if stream.send_window.is_open() {
                     stream.in_ready_queue = true;
                     self.ready.push_back(id);
                 }
                 continue;
             }
-            match std::mem::take(&mut stream.send_end) {
-                SendEnd::Open => {}
-                SendEnd::EndStream => {
-                    Data::encode_head(id, 0, true, self.output.buf());
-                    self.close_send(id);
-                }
-                SendEnd::Trailers(fields) => {
-                    self.encode_headers(id, &fields, true);
-                    self.close_send(id);
-                }
+            if !matches!(stream.state.send(), Some(SendSide::Finishing(_))) {
+                continue;
+            }
+            match self.close_send(id) {
+                Some(SendEnd::EndStream) => Data::encode_head(id, 0, true, self.output.buf()),
+                Some(SendEnd::Trailers(fields)) => self.encode_headers(id, &fields, true),
+                None => {}
             }
         }
     }

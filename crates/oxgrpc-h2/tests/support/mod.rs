@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod pair;
+
 use bytes::{BufMut, Bytes, BytesMut};
 use oxgrpc_h2::frame::{
     Data, Frame, FrameHead, GoAway, HEAD_LEN, Headers, Kind, Ping, RstStream, Setting, Settings,
@@ -101,6 +103,14 @@ impl Peer {
 
     pub fn advance(&mut self, by: Duration) {
         self.now += by;
+    }
+
+    /// Advances the clock and fires the connection's timers that are due.
+    pub fn wait(&mut self, by: Duration) {
+        self.now += by;
+        while self.conn.poll_timeout().is_some_and(|at| at <= self.now) {
+            self.conn.handle_timeout(self.now);
+        }
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) -> Result<(), ConnectionError> {
