@@ -348,6 +348,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         if self.timer.as_mut().poll(cx).is_ready() {
             self.timer_at = None;
             self.conn.handle_timeout(rt::now());
+            // A timer may have failed the connection: streams learn why now,
+            // before the turn sees the engine closed.
+            self.dispatch_events();
             cx.waker().wake_by_ref();
         }
     }
@@ -380,8 +383,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                             .finish(End::Reset { reason: Reason::REFUSED_STREAM, remote: true });
                     }
                 }
-                Event::PingAck { .. } => {}
                 Event::Error(e) => self.finish_all(ConnectionEnd::Protocol(e)),
+                // Acks of application pings; keepalive acks are matched in the engine.
+                Event::PingAck { .. } => {}
+                _ => {}
             }
         }
     }

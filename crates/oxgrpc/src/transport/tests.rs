@@ -194,3 +194,34 @@ async fn a_peer_reset_reaches_the_handler() {
     assert!(error.is_reset() && error.is_remote(), "{error}");
     assert_eq!(error.reset_reason(), Some(Reason::CANCEL));
 }
+
+/// Keepalive runs in the engine on the runtime's clock: against a peer that
+/// stops answering, the client pings after the interval and gives up after
+/// the timeout; the call in flight fails with the typed cause. The clock is
+/// paused, so this takes no real time.
+#[tokio::test(start_paused = true)]
+async fn keepalive_closes_a_connection_whose_peer_went_silent() {
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let config = Config {
+        keepalive_interval: Some(std::time::Duration::from_secs(10)),
+        keepalive_timeout: std::time::Duration::from_secs(5),
+        ..Config::default()
+    };
+    let client = Client::handshake(ours, config);
+    let mut peer = Peer::server(theirs);
+    let (_send, mut response) = client.send_request(request("/"), true).unwrap();
+    peer.until(|e| matches!(e, Event::Headers { .. })).await;
+    let start = crate::rt::now();
+    // The peer is alive but mute from now on: it neither reads nor answers.
+    let error = response.head().await.unwrap_err();
+    let waited = crate::rt::now() - start;
+    assert!(error.is_connection(), "{error}");
+    assert!(
+        matches!(error.connection_error(), Some(oxgrpc_h2::ConnectionError::KeepAliveTimeout)),
+        "{error:?}"
+    );
+    assert!(waited >= std::time::Duration::from_secs(15), "{waited:?}");
+    assert!(waited < std::time::Duration::from_secs(17), "{waited:?}");
+    assert!(client.is_closed());
+    drop(peer);
+}
