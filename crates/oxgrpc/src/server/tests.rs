@@ -1,9 +1,8 @@
 //! The router and the call runner, against a scripted engine client over an
 //! in-memory duplex.
 
-use super::{Server, Service};
+use super::{Server, ServerCall, Service};
 use crate::call::{Request, Response};
-use crate::codegen::ServerCall;
 use crate::rt::BoxFuture;
 use crate::status::Status;
 use crate::transport::serve_connection;

@@ -1,16 +1,29 @@
 //! The connection task: the only code that touches the socket.
 //!
-//! Invariants, in the order of one turn of the loop:
-//! 1. Read whatever the socket has (unless too much output is waiting, so a
-//!    peer that does not read cannot grow our memory) and feed the engine.
-//! 2. Deliver engine events to stream slots; a new request starts its
-//!    handler, which is polled right here, in this task: no spawn, no
-//!    channel hop for a fast handler.
-//! 3. Apply every command handles queued (headers, data, resets, releases).
-//! 4. Take all output the engine has and write it with one vectored write;
-//!    a turn with nothing new to write ends the loop until a wake-up.
+//! One task per connection owns the socket and the engine. Each turn of its
+//! loop takes these steps, in this order:
 //!
-//! So frames produced by many streams in one turn leave in one syscall.
+//! 1. **Read** whatever the socket has and feed the engine, unless 1 MiB of
+//!    output is waiting: a peer that does not read cannot grow our memory.
+//! 2. **Dispatch** engine events to stream slots. A new request starts its
+//!    handler ([`Handlers`]): on a multi-thread runtime as a task of its own,
+//!    so one connection's streams use every worker; on a current-thread
+//!    runtime polled right here, with no spawn and no wake-up hop.
+//! 3. **Poll handlers** (inline ones) or reap finished handler tasks.
+//! 4. **Apply commands** the handles queued: opens, headers, data, resets,
+//!    releases. A closed command channel means a client with no handle
+//!    left: the connection sends GOAWAY(NO_ERROR) and ends with its last
+//!    stream.
+//! 5. **Write** all output the engine has with one vectored write.
+//! 6. **Sweep** the slots of streams the engine has closed.
+//! 7. **Timers**: sleep until the engine's `poll_timeout()`; when it passes,
+//!    `handle_timeout(now)` (SETTINGS ack, keepalive ping and its timeout,
+//!    idle, max age, GOAWAY grace) and dispatch what it caused.
+//!
+//! The loop ends when the engine is closed (or the peer closed the socket)
+//! and all output is written; a turn that made no progress waits for a
+//! wake-up. So frames produced by many streams in one turn leave in one
+//! syscall. Time comes from [`rt::now`], so tests can pause it.
 
 use super::error::ConnectionEnd;
 use super::shared::{Command, End, Shared};
