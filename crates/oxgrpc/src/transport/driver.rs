@@ -6,10 +6,11 @@
 //! 1. **Read** whatever the socket has and feed the engine, unless 1 MiB of
 //!    output is waiting: a peer that does not read cannot grow our memory.
 //! 2. **Dispatch** engine events to stream slots. A new request starts its
-//!    handler ([`Handlers`]): on a multi-thread runtime as a task of its own,
-//!    so one connection's streams use every worker; on a current-thread
-//!    runtime polled right here, with no spawn and no wake-up hop.
-//! 3. **Poll handlers** (inline ones) or reap finished handler tasks.
+//!    handler (see `handlers.rs`).
+//! 3. **Poll handlers**: inline ones, and the first poll of new ones (on a
+//!    multi-thread runtime, a handler that does not finish there, or new ones
+//!    while first polls are CPU-heavy, become tasks of their own, so one
+//!    connection's streams use every worker); reap finished handler tasks.
 //! 4. **Apply commands** the handles queued: opens, headers, data, resets,
 //!    releases. A closed command channel means a client with no handle
 //!    left: the connection sends GOAWAY(NO_ERROR) and ends with its last
@@ -26,19 +27,18 @@
 //! syscall. Time comes from [`rt::now`], so tests can pause it.
 
 use super::error::ConnectionEnd;
+use super::handlers::Handlers;
 use super::shared::{Command, End, Shared};
 use super::stream::{RecvStream, SendStream};
 use super::{IncomingRequest, Service};
 use crate::rt;
 use bytes::{Buf, Bytes};
-use futures_util::stream::FuturesUnordered;
-use futures_util::{FutureExt, StreamExt};
+use futures_util::FutureExt;
 use oxgrpc_h2::{Connection, Event, Reason, Role, SendError};
 use std::collections::{HashMap, VecDeque};
 use std::future::{Future, poll_fn};
 use std::io::IoSlice;
 use std::net::SocketAddr;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,7 +46,6 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
-use tokio::task::JoinSet;
 use tokio_util::io::poll_read_buf;
 
 /// Stop reading while this much output waits for the socket.
@@ -55,53 +54,6 @@ const OUTPUT_HIGH_WATER: usize = 1 << 20;
 const MAX_IOVECS: usize = 64;
 /// Read buffer growth step.
 const READ_CHUNK: usize = 16 * 1024;
-
-pub(crate) type Handler = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-/// Where a connection's handlers run.
-///
-/// On a multi-thread runtime each handler is a task of its own, so the
-/// streams of one connection use every worker; the driver keeps the tasks in
-/// a `JoinSet`, which aborts them when the connection task ends. On a
-/// current-thread runtime there is only one core to use, so handlers are
-/// polled inside the connection task: no spawn, no wake-up hop.
-enum Handlers {
-    Inline(FuturesUnordered<Handler>),
-    Spawned(JoinSet<()>),
-}
-
-impl Handlers {
-    fn for_runtime() -> Handlers {
-        if rt::is_multi_thread() {
-            Handlers::Spawned(JoinSet::new())
-        } else {
-            Handlers::Inline(FuturesUnordered::new())
-        }
-    }
-
-    fn start(&mut self, handler: Handler) {
-        match self {
-            Handlers::Inline(handlers) => {
-                handlers.push(Box::pin(AssertUnwindSafe(handler).catch_unwind().map(|_| ())));
-            }
-            Handlers::Spawned(tasks) => {
-                tasks.spawn(handler);
-            }
-        }
-    }
-
-    /// Inline: polls the handlers. Spawned: reaps the finished tasks.
-    fn poll(&mut self, cx: &mut Context<'_>) {
-        match self {
-            Handlers::Inline(handlers) => {
-                while let Poll::Ready(Some(())) = handlers.poll_next_unpin(cx) {}
-            }
-            Handlers::Spawned(tasks) => {
-                while let Poll::Ready(Some(_)) = tasks.poll_join_next(cx) {}
-            }
-        }
-    }
-}
 
 /// Connection facts visible to the handles of a client connection.
 #[derive(Debug, Default)]

@@ -20,6 +20,7 @@
 mod client;
 mod driver;
 mod error;
+mod handlers;
 mod server;
 mod shared;
 mod stream;
