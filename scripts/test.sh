@@ -34,6 +34,9 @@ cargo nextest run --workspace --no-fail-fast
 step "cargo test --doc (documentation examples)"
 cargo test --workspace --doc
 
+step "fuzz targets build (cargo check; running them needs nightly: see README)"
+cargo check --quiet --manifest-path fuzz/Cargo.toml --bins --target-dir target
+
 if [ "${SKIP_PEERS:-0}" != 1 ]; then
     step "HTTP/2 peers: nghttp, h2load, nghttpd, Python h2"
     scripts/peer-tests.sh
