@@ -172,7 +172,10 @@ mod tests {
         handlers.start(Box::pin(async { spin(Duration::from_millis(50)) }));
         let start = std::time::Instant::now();
         handlers.poll(&mut cx);
-        assert!(start.elapsed() < Duration::from_millis(25), "heavy handlers are not polled inline");
+        assert!(
+            start.elapsed() < Duration::from_millis(25),
+            "heavy handlers are not polled inline"
+        );
         assert_eq!(handlers.spawned(), 6);
     }
 
