@@ -165,6 +165,16 @@ fn cpu_ticks(pid: u32) -> u64 {
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
 
+/// A child process killed when the test ends, passed or not.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A server out of file descriptors (`ulimit -n 40`, 60 connections held
 /// open) pauses accepting instead of spinning, logs it once, and serves
 /// again once descriptors are free.
@@ -172,7 +182,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 async fn accept_backs_off_when_descriptors_run_out() {
     use std::io::{BufRead, BufReader};
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = std::process::Command::new("sh")
+    let mut child = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
             "ulimit -n 40 && exec {} --addr 127.0.0.1:{port}",
@@ -183,7 +193,8 @@ async fn accept_backs_off_when_descriptors_run_out() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stderr = BufReader::new(server.stderr.take().unwrap());
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let server = KillOnDrop(child);
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
     assert!(line.starts_with("listening on"), "{line}");
@@ -196,9 +207,9 @@ async fn accept_backs_off_when_descriptors_run_out() {
         held.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let before = cpu_ticks(server.id());
+    let before = cpu_ticks(server.0.id());
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let used = cpu_ticks(server.id()) - before;
+    let used = cpu_ticks(server.0.id()) - before;
     assert!(used < 20, "the server used {used} CPU ticks in one second while out of descriptors");
 
     drop(held);
@@ -215,8 +226,7 @@ async fn accept_backs_off_when_descriptors_run_out() {
     .await;
     assert_eq!(client.as_deref(), Ok("Hello again"));
 
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     let log = lines.join().unwrap();
     // One line when a burst of errors starts and one when it ends, however
     // many accepts failed in between.
