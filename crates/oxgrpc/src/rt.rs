@@ -60,6 +60,46 @@ where
     tokio::spawn(fut);
 }
 
+/// Tasks owned by one owner: aborted when the set is dropped.
+pub(crate) struct TaskSet(tokio::task::JoinSet<()>);
+
+impl TaskSet {
+    pub(crate) fn new() -> TaskSet {
+        TaskSet(tokio::task::JoinSet::new())
+    }
+
+    /// Runs `fut` as a task of its own, owned by this set.
+    pub(crate) fn spawn<F>(&mut self, fut: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.0.spawn(fut);
+    }
+
+    /// Tasks not reaped yet.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Reaps one finished task (its panic, if it panicked, is dropped).
+    pub(crate) fn poll_reap(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<()>> {
+        self.0.poll_join_next(cx).map(|done| done.map(|_| ()))
+    }
+
+    /// Waits for one task to finish; `None` when the set is empty.
+    pub(crate) async fn reap(&mut self) -> Option<()> {
+        self.0.join_next().await.map(|_| ())
+    }
+}
+
 /// Whether the current runtime runs tasks on several threads, so work
 /// spawned from one task can run beside it.
 pub(crate) fn is_multi_thread() -> bool {

@@ -12,7 +12,7 @@
 //!   streams use every worker. Every [`SAMPLE_EVERY`]th handler is still
 //!   polled inline, to notice when the work turns cheap again.
 //!
-//! Spawned handlers live in a `JoinSet`, which aborts them when the
+//! Spawned handlers live in a task set, which aborts them when the
 //! connection task ends, as dropping the inline ones does. Panics are caught
 //! per handler either way.
 //!
@@ -30,7 +30,6 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::task::JoinSet;
 
 /// A handler future, as a service returns it.
 pub(crate) type Handler = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -53,7 +52,7 @@ pub(crate) enum Handlers {
 }
 
 pub(crate) struct Adaptive {
-    tasks: JoinSet<()>,
+    tasks: rt::TaskSet,
     /// Started this turn, not polled yet.
     fresh: Vec<Handler>,
     /// Moving average of first-poll time, in nanoseconds.
@@ -71,7 +70,7 @@ impl Handlers {
     pub(crate) fn for_runtime() -> Handlers {
         if rt::is_multi_thread() {
             Handlers::Adaptive(Adaptive {
-                tasks: JoinSet::new(),
+                tasks: rt::TaskSet::new(),
                 fresh: Vec::new(),
                 first_poll_ns: 0,
                 skipped: 0,
@@ -134,7 +133,7 @@ impl Adaptive {
             }
         }
         self.fresh = fresh;
-        while let Poll::Ready(Some(_)) = self.tasks.poll_join_next(cx) {}
+        while let Poll::Ready(Some(())) = self.tasks.poll_reap(cx) {}
     }
 }
 

@@ -12,7 +12,6 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 
 /// Accepts connections until `shutdown` resolves, then shuts down
 /// gracefully: stops accepting, sends GOAWAY on every connection, and
@@ -25,13 +24,13 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let service: Arc<dyn Service> = Arc::new(service);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let mut connections = JoinSet::new();
+    let mut connections = rt::TaskSet::new();
     let mut shutdown = std::pin::pin!(shutdown.fuse());
     let mut backoff = AcceptBackoff::default();
     loop {
         tokio::select! {
             () = &mut shutdown => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(()) = connections.reap(), if !connections.is_empty() => {}
             () = backoff.wait(), if backoff.is_waiting() => backoff.done_waiting(),
             accepted = listener.accept(), if !backoff.is_waiting() => {
                 let (tcp, addr) = match accepted {
@@ -54,7 +53,7 @@ pub async fn serve(
     }
     drop(listener);
     let _ = stop_tx.send(true);
-    while connections.join_next().await.is_some() {}
+    while connections.reap().await.is_some() {}
     Ok(())
 }
 
