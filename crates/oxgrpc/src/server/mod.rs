@@ -14,6 +14,7 @@
 //! ```
 
 mod call;
+mod connection;
 mod service;
 mod sink;
 
@@ -28,6 +29,7 @@ use crate::rt::BoxFuture;
 use crate::status::Status;
 use crate::transport;
 use crate::wire::{Rejection, trailers_only};
+use connection::ConnectionManagement;
 use oxgrpc_h2::{Config, Header};
 use std::collections::HashMap;
 use std::future::Future;
@@ -61,6 +63,7 @@ impl Server {
             max_receive_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_send_message_size: usize::MAX,
             http2: Config::default(),
+            connections: ConnectionManagement::default(),
         }
     }
 }
@@ -72,6 +75,7 @@ pub struct ServerBuilder {
     max_receive_message_size: usize,
     max_send_message_size: usize,
     http2: Config,
+    connections: ConnectionManagement,
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -124,9 +128,58 @@ impl ServerBuilder {
         self
     }
 
-    /// All HTTP/2 settings and limits.
+    /// All HTTP/2 settings and limits. Its keepalive, idle, age and grace
+    /// fields are replaced by the connection-management settings below.
     pub fn http2_config(mut self, config: Config) -> Self {
         self.http2 = config;
+        self
+    }
+
+    /// Sends a PING after this long without any frame from the client, and
+    /// closes the connection if the client does not answer within
+    /// [`keepalive_timeout`](Self::keepalive_timeout) (gRFC A8). Default two
+    /// hours, as grpc-go; `None` turns it off.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = oxgrpc::Server::builder()
+    ///     .keepalive_time(Some(Duration::from_secs(60)))
+    ///     .keepalive_timeout(Duration::from_secs(10))
+    ///     .max_connection_idle(Some(Duration::from_secs(300)))
+    ///     .max_connection_age(Some(Duration::from_secs(3600)))
+    ///     .max_connection_age_grace(Some(Duration::from_secs(30)));
+    /// ```
+    pub fn keepalive_time(mut self, time: Option<Duration>) -> Self {
+        self.connections.keepalive_time = time;
+        self
+    }
+
+    /// How long a keepalive PING may go unanswered (default 20 s).
+    pub fn keepalive_timeout(mut self, timeout: Duration) -> Self {
+        self.connections.keepalive_timeout = timeout;
+        self
+    }
+
+    /// A connection with no call for this long gets a graceful GOAWAY with
+    /// debug data `max_idle` (gRFC A9). Default off.
+    pub fn max_connection_idle(mut self, idle: Option<Duration>) -> Self {
+        self.connections.max_idle = idle;
+        self
+    }
+
+    /// A connection this old (±10%, per connection) gets a graceful GOAWAY
+    /// with debug data `max_age`, so clients reconnect and load rebalances
+    /// (gRFC A9). Default off.
+    pub fn max_connection_age(mut self, age: Option<Duration>) -> Self {
+        self.connections.max_age = age;
+        self
+    }
+
+    /// How long calls may run on after a graceful GOAWAY of this server
+    /// (age, idle or shutdown) before the connection is closed hard.
+    /// Default: no limit.
+    pub fn max_connection_age_grace(mut self, grace: Option<Duration>) -> Self {
+        self.connections.max_age_grace = grace;
         self
     }
 
@@ -155,14 +208,16 @@ impl ServerBuilder {
         signal: impl Future<Output = ()>,
         grace: Duration,
     ) -> std::io::Result<()> {
-        let config = self.http2.clone();
+        let base = self.http2.clone();
+        let connections = self.connections.clone();
+        let config_for_next = move || connections.apply(&base, connection::jitter_unit());
         let router = self.into_router();
         let (fired_tx, fired_rx) = tokio::sync::oneshot::channel::<()>();
         let signal = async move {
             signal.await;
             let _ = fired_tx.send(());
         };
-        let serve = transport::serve(listener, config, router, signal);
+        let serve = transport::serve_with(listener, config_for_next, router, signal);
         let grace_expired = async move {
             if fired_rx.await.is_err() {
                 std::future::pending::<()>().await;

@@ -9,6 +9,7 @@ use crate::transport::serve_connection;
 use crate::transport::test_peer::{Peer, field, grpc_message, grpc_request};
 use oxgrpc_h2::{Config, Event, Header, Reason};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::DuplexStream;
 
 /// `test.Echo/Echo` answers its string; `test.Echo/Fail` fails with it.
@@ -48,7 +49,10 @@ fn string_message(s: &str) -> bytes::Bytes {
 }
 
 /// Sends one request and collects the response: head, body, trailers.
-async fn call(peer: &mut Peer<DuplexStream>, head: Vec<Header>, body: &str) -> Answer {
+async fn call<T>(peer: &mut Peer<T>, head: Vec<Header>, body: &str) -> Answer
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let id = peer.conn.open_stream(&head, false).unwrap();
     peer.conn.send_data(id, string_message(body), true).unwrap();
     let mut answer = Answer::default();
@@ -131,4 +135,71 @@ async fn two_messages_on_a_unary_call_are_internal() {
     let head = peer.until(|e| matches!(e, Event::Headers { .. })).await;
     let Some(Event::Headers { fields, .. }) = head else { panic!("no answer") };
     assert_eq!(field(&fields, "grpc-status"), Some("13"), "{fields:?}");
+}
+
+/// A server with `builder`'s settings on loopback, and a scripted client.
+async fn serve_tcp(builder: super::ServerBuilder) -> Peer<tokio::net::TcpStream> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let builder = builder.add_service(Echo);
+    tokio::spawn(builder.serve_listener(listener, std::future::pending(), Duration::MAX));
+    Peer::client(tokio::net::TcpStream::connect(addr).await.unwrap())
+}
+
+async fn goaway_debug(peer: &mut Peer<tokio::net::TcpStream>) -> (Reason, bytes::Bytes) {
+    let mut seen = Vec::new();
+    while let Some(event) = peer.next_event().await {
+        if let Event::GoAway { reason, debug_data, .. } = event {
+            return (reason, debug_data);
+        }
+        seen.push(event);
+    }
+    panic!("no GOAWAY; saw {seen:?}, engine error {:?}", peer.conn.error())
+}
+
+#[tokio::test]
+async fn an_idle_connection_gets_goaway_max_idle() {
+    let idle = Duration::from_millis(150);
+    let mut peer = serve_tcp(Server::builder().max_connection_idle(Some(idle))).await;
+    let answer = call(&mut peer, grpc_request("/test.Echo/Echo"), "hi").await;
+    assert_eq!(field(&answer.trailers, "grpc-status"), Some("0"));
+    let start = std::time::Instant::now();
+    assert_eq!(goaway_debug(&mut peer).await, (Reason::NO_ERROR, "max_idle".into()));
+    assert!(start.elapsed() >= idle - Duration::from_millis(20), "{:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn an_old_connection_gets_goaway_max_age() {
+    let age = Duration::from_millis(300);
+    let start = std::time::Instant::now();
+    let mut peer = serve_tcp(Server::builder().max_connection_age(Some(age))).await;
+    assert_eq!(goaway_debug(&mut peer).await, (Reason::NO_ERROR, "max_age".into()));
+    let took = start.elapsed();
+    assert!(took >= age.mul_f64(0.9) - Duration::from_millis(20), "{took:?}");
+    assert!(took < age.mul_f64(1.1) + Duration::from_millis(500), "{took:?}");
+}
+
+/// A client that stops answering is dropped after keepalive time + timeout.
+#[tokio::test]
+async fn keepalive_drops_a_client_that_stopped_answering() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let builder = Server::builder()
+        .add_service(Echo)
+        .keepalive_time(Some(Duration::from_millis(100)))
+        .keepalive_timeout(Duration::from_millis(100));
+    tokio::spawn(builder.serve_listener(listener, std::future::pending(), Duration::MAX));
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(oxgrpc_h2::PREFACE).await.unwrap();
+    tcp.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await.unwrap();
+    let start = std::time::Instant::now();
+    // Read (so the server's writes go through) but never answer its PING.
+    let mut buf = [0u8; 4096];
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        while tcp.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+    })
+    .await;
+    assert!(closed.is_ok(), "the server kept a silent client");
+    assert!(start.elapsed() >= Duration::from_millis(180), "{:?}", start.elapsed());
 }

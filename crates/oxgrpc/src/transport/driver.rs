@@ -183,7 +183,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             }
             self.sweep_closed();
             self.poll_timer(cx);
-            let flushed = self.out.is_empty();
+            let flushed = self.out.is_empty() && !self.conn.wants_transmit();
             if flushed && (self.conn.is_closed() || self.read_eof) {
                 let _ = Pin::new(&mut self.io).poll_shutdown(cx);
                 return Poll::Ready(());

@@ -27,6 +27,7 @@ mod stream;
 
 pub use client::Client;
 pub use error::StreamError;
+pub(crate) use server::serve_with;
 pub use server::{serve, serve_connection};
 pub use stream::{RecvStream, SendStream};
 

@@ -22,6 +22,17 @@ pub async fn serve(
     service: impl Service,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    serve_with(listener, move || config.clone(), service, shutdown).await
+}
+
+/// [`serve`], with each connection's settings from `config_for_next`
+/// (so per-connection values such as a jittered maximum age can differ).
+pub(crate) async fn serve_with(
+    listener: TcpListener,
+    mut config_for_next: impl FnMut() -> Config,
+    service: impl Service,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let service: Arc<dyn Service> = Arc::new(service);
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = rt::TaskSet::new();
@@ -47,7 +58,8 @@ pub async fn serve(
                 backoff.succeed();
                 let _ = tcp.set_nodelay(true);
                 let stop = wait_stop(stop_rx.clone());
-                connections.spawn(serve_connection(tcp, config.clone(), service.clone(), Some(addr), stop));
+                let config = config_for_next();
+                connections.spawn(serve_connection(tcp, config, service.clone(), Some(addr), stop));
             }
         }
     }
