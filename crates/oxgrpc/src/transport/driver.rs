@@ -52,6 +52,8 @@ use tokio_util::io::poll_read_buf;
 const OUTPUT_HIGH_WATER: usize = 1 << 20;
 /// At most this many iovecs per write.
 const MAX_IOVECS: usize = 64;
+/// How long a closed connection waits for the peer to close its side.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(1);
 /// Read buffer growth step.
 const READ_CHUNK: usize = 16 * 1024;
 
@@ -163,6 +165,33 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         .await;
         self.finish_all(ConnectionEnd::Closed);
         self.state.closed.store(true, Ordering::Release);
+        self.linger().await;
+    }
+
+    /// After our last frame and FIN: reads (and drops) what the peer still
+    /// sends until it closes too, for at most [`LINGER`]. Closing a socket
+    /// with unread data makes the kernel send RST, which can destroy our
+    /// final GOAWAY before the peer has read it.
+    async fn linger(&mut self) {
+        if self.read_eof {
+            return;
+        }
+        let mut give_up = rt::sleep(LINGER);
+        let mut sink = [0u8; 4096];
+        poll_fn(|cx| {
+            if give_up.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(());
+            }
+            loop {
+                let mut buf = tokio::io::ReadBuf::new(&mut sink);
+                match Pin::new(&mut self.io).poll_read(cx, &mut buf) {
+                    Poll::Ready(Ok(())) if !buf.filled().is_empty() => {}
+                    Poll::Ready(_) => return Poll::Ready(()),
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        })
+        .await;
     }
 
     fn poll_turns(&mut self, cx: &mut Context<'_>) -> Poll<()> {
