@@ -52,6 +52,7 @@ build_examples() {
         echo "== build skipped (SKIP_BUILD=1)"
         return 0
     fi
-    echo "== cargo build --release --examples -p oxgrpc"
-    (cd "$ROOT" && cargo build --release --examples -p oxgrpc)
+    echo "== cargo build --release --examples -p oxgrpc, and helloworld-server"
+    (cd "$ROOT" && cargo build --release --examples -p oxgrpc \
+        && cargo build --release -p oxgrpc-examples --bin helloworld-server)
 }

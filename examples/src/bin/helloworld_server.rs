@@ -1,6 +1,6 @@
 //! The Greeter server: `SayHello(name)` answers `Hello {name}`.
 
-use oxgrpc::{Request, Response, Server, Status};
+use oxgrpc::{Request, Response, Server, ServerBuilder, Status};
 use oxgrpc_examples::helloworld::greeter_server::{Greeter, GreeterServer};
 use oxgrpc_examples::helloworld::{HelloReply, HelloRequest};
 use std::time::Duration;
@@ -19,6 +19,12 @@ impl Greeter for MyGreeter {
 
 /// `OXGRPC_THREADS=N` sets the worker count (default: one per core); one
 /// thread means a current-thread runtime unless `OXGRPC_RUNTIME=multi_thread`.
+///
+/// Connection management, in milliseconds (unset: the library default):
+/// `OXGRPC_KEEPALIVE_TIME_MS`, `OXGRPC_KEEPALIVE_TIMEOUT_MS`,
+/// `OXGRPC_MAX_CONNECTION_IDLE_MS`, `OXGRPC_MAX_CONNECTION_AGE_MS`,
+/// `OXGRPC_MAX_CONNECTION_AGE_GRACE_MS`, `OXGRPC_MIN_PING_INTERVAL_MS`, and
+/// `OXGRPC_PERMIT_PINGS_WITHOUT_CALLS=1`.
 fn main() -> std::io::Result<()> {
     oxgrpc_examples::init_logging();
     let addr = oxgrpc_examples::addr_arg();
@@ -37,9 +43,33 @@ fn main() -> std::io::Result<()> {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         eprintln!("listening on {}", listener.local_addr()?);
-        Server::builder()
+        connection_management(Server::builder())
             .add_service(GreeterServer::new(MyGreeter))
             .serve_listener(listener, oxgrpc_examples::shutdown_signal(), Duration::from_secs(5))
             .await
     })
+}
+
+fn env_ms(name: &str) -> Option<Duration> {
+    std::env::var(name).ok()?.parse().ok().map(Duration::from_millis)
+}
+
+/// Applies the `OXGRPC_*` connection-management variables.
+fn connection_management(mut builder: ServerBuilder) -> ServerBuilder {
+    if let Some(time) = env_ms("OXGRPC_KEEPALIVE_TIME_MS") {
+        builder = builder.keepalive_time(Some(time));
+    }
+    if let Some(timeout) = env_ms("OXGRPC_KEEPALIVE_TIMEOUT_MS") {
+        builder = builder.keepalive_timeout(timeout);
+    }
+    if let Some(idle) = env_ms("OXGRPC_MAX_CONNECTION_IDLE_MS") {
+        builder = builder.max_connection_idle(Some(idle));
+    }
+    if let Some(age) = env_ms("OXGRPC_MAX_CONNECTION_AGE_MS") {
+        builder = builder.max_connection_age(Some(age));
+    }
+    if let Some(grace) = env_ms("OXGRPC_MAX_CONNECTION_AGE_GRACE_MS") {
+        builder = builder.max_connection_age_grace(Some(grace));
+    }
+    builder
 }
