@@ -77,7 +77,6 @@ impl TaskSet {
     }
 
     /// Tasks not reaped yet.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.0.len()
     }

@@ -64,6 +64,7 @@ impl Server {
             max_send_message_size: usize::MAX,
             http2: Config::default(),
             connections: ConnectionManagement::default(),
+            max_connections: usize::MAX,
         }
     }
 }
@@ -76,6 +77,7 @@ pub struct ServerBuilder {
     max_send_message_size: usize,
     http2: Config,
     connections: ConnectionManagement,
+    max_connections: usize,
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -119,6 +121,21 @@ impl ServerBuilder {
     /// The largest message sent (default unlimited).
     pub fn max_send_message_size(mut self, bytes: usize) -> Self {
         self.max_send_message_size = bytes;
+        self
+    }
+
+    /// How many connections may be open at once (default: no limit). Past
+    /// it the server stops accepting until one closes; new clients wait in
+    /// the listen backlog rather than being refused.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// The largest request head accepted, as SETTINGS_MAX_HEADER_LIST_SIZE
+    /// (default 16 KiB, grpc C-core's hard limit); a larger one gets HTTP 431.
+    pub fn max_header_list_size(mut self, bytes: u32) -> Self {
+        self.http2.max_header_list_size = bytes;
         self
     }
 
@@ -211,13 +228,15 @@ impl ServerBuilder {
         let base = self.http2.clone();
         let connections = self.connections.clone();
         let config_for_next = move || connections.apply(&base, connection::jitter_unit());
+        let max_connections = self.max_connections;
         let router = self.into_router();
         let (fired_tx, fired_rx) = tokio::sync::oneshot::channel::<()>();
         let signal = async move {
             signal.await;
             let _ = fired_tx.send(());
         };
-        let serve = transport::serve_with(listener, config_for_next, router, signal);
+        let serve =
+            transport::serve_with(listener, config_for_next, max_connections, router, signal);
         let grace_expired = async move {
             if fired_rx.await.is_err() {
                 std::future::pending::<()>().await;

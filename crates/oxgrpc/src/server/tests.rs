@@ -203,3 +203,24 @@ async fn keepalive_drops_a_client_that_stopped_answering() {
     assert!(closed.is_ok(), "the server kept a silent client");
     assert!(start.elapsed() >= Duration::from_millis(180), "{:?}", start.elapsed());
 }
+
+/// Past `max_connections`, a new client waits in the backlog until a
+/// connection closes, then is served.
+#[tokio::test]
+async fn max_connections_pauses_accepting() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let builder = Server::builder().add_service(Echo).max_connections(2);
+    tokio::spawn(builder.serve_listener(listener, std::future::pending(), Duration::MAX));
+    let connect = || async { Peer::client(tokio::net::TcpStream::connect(addr).await.unwrap()) };
+    let (mut first, mut second, mut third) = (connect().await, connect().await, connect().await);
+    for peer in [&mut first, &mut second] {
+        let answer = call(peer, grpc_request("/test.Echo/Echo"), "in").await;
+        assert_eq!(field(&answer.trailers, "grpc-status"), Some("0"));
+    }
+    let waiting = tokio::time::timeout(Duration::from_millis(200), third.next_event()).await;
+    assert!(waiting.is_err(), "a third connection was served: {waiting:?}");
+    drop(first);
+    let answer = call(&mut third, grpc_request("/test.Echo/Echo"), "next").await;
+    assert_eq!(field(&answer.trailers, "grpc-status"), Some("0"));
+}

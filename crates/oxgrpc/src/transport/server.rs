@@ -22,14 +22,17 @@ pub async fn serve(
     service: impl Service,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    serve_with(listener, move || config.clone(), service, shutdown).await
+    serve_with(listener, move || config.clone(), usize::MAX, service, shutdown).await
 }
 
 /// [`serve`], with each connection's settings from `config_for_next`
-/// (so per-connection values such as a jittered maximum age can differ).
+/// (so per-connection values such as a jittered maximum age can differ),
+/// and at most `max_connections` open at once: past it, accepting pauses
+/// (new clients wait in the listen backlog) until a connection ends.
 pub(crate) async fn serve_with(
     listener: TcpListener,
     mut config_for_next: impl FnMut() -> Config,
+    max_connections: usize,
     service: impl Service,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
@@ -43,7 +46,7 @@ pub(crate) async fn serve_with(
             () = &mut shutdown => break,
             Some(()) = connections.reap(), if !connections.is_empty() => {}
             () = backoff.wait(), if backoff.is_waiting() => backoff.done_waiting(),
-            accepted = listener.accept(), if !backoff.is_waiting() => {
+            accepted = listener.accept(), if !backoff.is_waiting() && connections.len() < max_connections => {
                 let (tcp, addr) = match accepted {
                     Ok(pair) => pair,
                     Err(e) => match classify(&e) {
