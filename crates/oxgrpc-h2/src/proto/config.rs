@@ -85,6 +85,49 @@ pub struct Config {
     /// [`Connection::go_away`]: crate::Connection::go_away
     /// [`ConnectionError::GoAwayGraceExpired`]: crate::ConnectionError::GoAwayGraceExpired
     pub go_away_grace: Option<Duration>,
+    /// Server role: which PINGs the peer may send (gRFC A8 enforcement); a
+    /// peer that sends them too often is sent
+    /// GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings") and the connection fails
+    /// with [`ConnectionError::TooManyPings`]. `None`, the default, enforces
+    /// nothing; a client ignores the policy. The flood limit
+    /// [`ping_limit`](Self::ping_limit) applies either way.
+    ///
+    /// [`ConnectionError::TooManyPings`]: crate::ConnectionError::TooManyPings
+    pub ping_policy: Option<PingPolicy>,
+}
+
+/// How often a client may PING a server (gRFC A8, "Server Enforcement"),
+/// as grpc-go's `keepalive.EnforcementPolicy`.
+///
+/// A PING received sooner than `min_interval` after the previous one is a
+/// strike; while no stream is open and `permit_without_calls` is false,
+/// sooner than 2 hours is. The third strike fails the connection. Sending
+/// HEADERS or DATA forgives: the strikes are cleared and the next PING is
+/// free.
+///
+/// More fields may come; build it from the default:
+///
+/// ```
+/// use oxgrpc_h2::PingPolicy;
+/// use std::time::Duration;
+/// let policy = PingPolicy { min_interval: Duration::from_secs(10), ..PingPolicy::default() };
+/// assert!(!policy.permit_without_calls);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PingPolicy {
+    /// The shortest allowed time between two PINGs. Default 5 minutes
+    /// (grpc-go's `MinTime`, gRFC A8's `PERMIT_KEEPALIVE_TIME`).
+    pub min_interval: Duration,
+    /// Whether `min_interval` also applies while no stream is open; when
+    /// false, the default, PINGs on a connection without streams must be
+    /// 2 hours apart.
+    pub permit_without_calls: bool,
+}
+
+impl Default for PingPolicy {
+    fn default() -> Self {
+        PingPolicy { min_interval: Duration::from_secs(5 * 60), permit_without_calls: false }
+    }
 }
 
 impl Default for Config {
@@ -109,6 +152,7 @@ impl Default for Config {
             max_idle: None,
             max_age: None,
             go_away_grace: None,
+            ping_policy: None,
         }
     }
 }

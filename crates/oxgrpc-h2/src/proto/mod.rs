@@ -11,7 +11,8 @@
 //! - `recv.rs`: input: frame parsing and the reaction to every frame type.
 //! - `send.rs`: mutators that send, and the DATA scheduler behind `transmit`.
 //! - `timer.rs`: the table of every timer, `poll_timeout` and `handle_timeout`.
-//! - `ping.rs`: our PINGs and the matching of their acks.
+//! - `ping.rs`: our PINGs and the matching of their acks; the policy the
+//!   peer's PINGs must follow.
 //! - `stream.rs`: stream states (§5.1) and the stream table.
 //! - `flow.rs`: flow-control windows; `limit.rs`: token buckets against floods;
 //!   `fields.rs`: header validation; `output.rs`: the output queue.
@@ -29,7 +30,7 @@ mod send;
 mod stream;
 mod timer;
 
-pub use config::{Config, RateLimit};
+pub use config::{Config, PingPolicy, RateLimit};
 pub use error::{ConnectionError, SendError};
 pub use event::Event;
 
@@ -42,7 +43,7 @@ use bytes::{Bytes, BytesMut};
 use flow::{RecvWindow, Window};
 use limit::Bucket;
 use output::Output;
-use ping::Pings;
+use ping::{PingStrikes, Pings};
 use std::collections::VecDeque;
 use std::time::Instant;
 use stream::{Initiator, Streams};
@@ -154,6 +155,7 @@ pub struct Connection {
     settings_budget: Bucket,
     timers: TimerTable,
     pings: Pings,
+    ping_strikes: PingStrikes,
     /// The latest time the caller told us.
     now: Instant,
     /// When the last frame arrived (the start, before any).
@@ -201,6 +203,7 @@ impl Connection {
             settings_budget: Bucket::new(config.settings_limit),
             timers: TimerTable::default(),
             pings: Pings::default(),
+            ping_strikes: PingStrikes::default(),
             now,
             last_frame_at: now,
             error: None,

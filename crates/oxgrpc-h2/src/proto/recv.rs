@@ -401,7 +401,7 @@ impl Connection {
             return Err(self.fail(Reason::ENHANCE_YOUR_CALM, "PING flood"));
         }
         Ping { ack: true, payload: ping.payload }.encode(self.output.buf());
-        Ok(())
+        self.enforce_ping_policy()
     }
 
     fn recv_goaway(&mut self, goaway: GoAway) -> Result {
