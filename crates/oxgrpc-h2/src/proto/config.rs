@@ -80,11 +80,18 @@ pub struct Config {
     /// `max_idle`, `max_age`), streams still open after this long are cut
     /// off: the connection fails with
     /// [`ConnectionError::GoAwayGraceExpired`] without sending anything
-    /// more. `None`, the default, waits for them as long as they last.
+    /// more. It counts from the first GOAWAY of a server's two-step drain,
+    /// as in grpc-go. `None`, the default, waits for them as long as they
+    /// last.
     ///
     /// [`Connection::go_away`]: crate::Connection::go_away
     /// [`ConnectionError::GoAwayGraceExpired`]: crate::ConnectionError::GoAwayGraceExpired
     pub go_away_grace: Option<Duration>,
+    /// Server role: how long our graceful GOAWAY waits for the ack of the
+    /// PING sent after its first GOAWAY (last-stream-id 2^31-1) before it
+    /// sends the final one anyway. The wait never outlasts
+    /// [`go_away_grace`](Self::go_away_grace). Default 5 s, as grpc-go.
+    pub go_away_ping_timeout: Duration,
     /// Server role: which PINGs the peer may send (gRFC A8 enforcement); a
     /// peer that sends them too often is sent
     /// GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings") and the connection fails
@@ -152,6 +159,7 @@ impl Default for Config {
             max_idle: None,
             max_age: None,
             go_away_grace: None,
+            go_away_ping_timeout: Duration::from_secs(5),
             ping_policy: None,
         }
     }

@@ -1,12 +1,14 @@
 //! PINGs (RFC 9113 §6.7): ours and the matching of their acks, and the
 //! policy the peer's PINGs must follow.
 //!
-//! Two kinds of PING leave this endpoint: keepalive PINGs, sent by the
-//! engine when the `KeepAlive` timer fires, and application PINGs from
-//! [`Connection::ping`]. Each payload is remembered until its ack arrives.
-//! An ack of a keepalive PING is consumed silently, an ack of an
-//! application PING becomes [`Event::PingAck`], and an ack that matches no
-//! PING we sent is ignored, as grpc-go does.
+//! Three kinds of PING leave this endpoint: keepalive PINGs, sent by the
+//! engine when the `KeepAlive` timer fires, the drain PING that follows the
+//! first GOAWAY of a graceful shutdown (see `goaway.rs`), and application
+//! PINGs from [`Connection::ping`]. Each payload is remembered until its ack
+//! arrives. An ack of a keepalive PING is consumed silently, the drain
+//! PING's ack sends the final GOAWAY, an ack of an application PING becomes
+//! [`Event::PingAck`], and an ack that matches no PING we sent is ignored,
+//! as grpc-go does.
 //!
 //! A server with a [`PingPolicy`](super::PingPolicy) counts the peer's
 //! PINGs that come too soon as strikes, as grpc-go's `handlePing` does
@@ -26,9 +28,16 @@ const MAX_OUTSTANDING: usize = 32;
 pub(super) enum PingOrigin {
     /// The engine, to keep the connection alive.
     KeepAlive,
+    /// The engine, after the first GOAWAY of a graceful shutdown.
+    Drain,
     /// The application, through [`Connection::ping`].
     Application,
 }
+
+/// The payload of the drain PING. Keepalive payloads are a counter from 1,
+/// which never gets this far; an application PING with the same payload
+/// does no harm, as acks are matched oldest first.
+const DRAIN_PAYLOAD: [u8; 8] = *b"h2-drain";
 
 /// More strikes than this fail the connection: the third one does, as
 /// grpc-go's `maxPingStrikes` (2) and `pingStrikes > maxPingStrikes`.
@@ -108,8 +117,8 @@ impl Pings {
 
 impl Connection {
     /// Sends a PING; its ack arrives as [`Event::PingAck`] with the same
-    /// payload. Up to 32 PINGs (keepalives included) are tracked at once;
-    /// beyond that the oldest one's ack is not reported.
+    /// payload. Up to 32 PINGs (the engine's own included) are tracked at
+    /// once; beyond that the oldest one's ack is not reported.
     pub fn ping(&mut self, payload: [u8; 8]) {
         if self.phase != Phase::Closed {
             self.pings.sent(payload, PingOrigin::Application);
@@ -123,10 +132,18 @@ impl Connection {
         Ping { ack: false, payload }.encode(self.output.buf());
     }
 
+    /// The PING that follows the first GOAWAY of a graceful shutdown.
+    pub(super) fn send_drain_ping(&mut self) {
+        self.pings.sent(DRAIN_PAYLOAD, PingOrigin::Drain);
+        Ping { ack: false, payload: DRAIN_PAYLOAD }.encode(self.output.buf());
+    }
+
     /// An ack of one of our PINGs arrived.
     pub(super) fn recv_ping_ack(&mut self, payload: [u8; 8]) {
-        if self.pings.acked(payload) == Some(PingOrigin::Application) {
-            self.events.push_back(Event::PingAck { payload });
+        match self.pings.acked(payload) {
+            Some(PingOrigin::Application) => self.events.push_back(Event::PingAck { payload }),
+            Some(PingOrigin::Drain) => self.finish_drain(),
+            Some(PingOrigin::KeepAlive) | None => {}
         }
     }
 

@@ -262,10 +262,12 @@ impl Connection {
 
     fn accept_stream(&mut self, id: StreamId, fields: Fields, end_stream: bool) -> Result {
         self.last_remote_id = id;
-        if self.goaway_sent.is_some() {
-            return Ok(());
-        }
-        if self.streams.active(Initiator::Remote) >= self.config.max_concurrent_streams {
+        // Above the last-stream-id of our final GOAWAY: never processed, so
+        // safe to retry. Streams opened between the two GOAWAYs of a drain
+        // are served.
+        if self.refuses_new_streams()
+            || self.streams.active(Initiator::Remote) >= self.config.max_concurrent_streams
+        {
             return self.refuse_stream(id, Reason::REFUSED_STREAM);
         }
         let Ok(fields) = fields else {
