@@ -262,9 +262,9 @@ impl Connection {
 
     fn accept_stream(&mut self, id: StreamId, fields: Fields, end_stream: bool) -> Result {
         self.last_remote_id = id;
-        // Above the last-stream-id of our final GOAWAY: never processed, so
-        // safe to retry. Streams opened between the two GOAWAYs of a drain
-        // are served.
+        // Refused, never processed, so safe to retry: streams above our
+        // final GOAWAY's last-stream-id, and those over the limit. Streams
+        // opened between the two GOAWAYs of a drain are served.
         if self.refuses_new_streams()
             || self.streams.active(Initiator::Remote) >= self.config.max_concurrent_streams
         {

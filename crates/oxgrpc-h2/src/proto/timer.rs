@@ -64,7 +64,7 @@ pub(super) enum Timer {
     /// The drain PING was not acknowledged in time: send the final GOAWAY.
     /// Before `GoAwayGrace`, which it must beat on a tie.
     DrainAck = 5,
-    /// Streams still open after our graceful GOAWAY are cut off.
+    /// Streams still open this long after our (first) graceful GOAWAY are cut off.
     GoAwayGrace = 6,
 }
 
