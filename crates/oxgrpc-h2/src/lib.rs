@@ -28,5 +28,7 @@ mod reason;
 
 pub use frame::StreamId;
 pub use header::Header;
-pub use proto::{Config, Connection, ConnectionError, Event, PREFACE, RateLimit, Role, SendError};
+pub use proto::{
+    Config, Connection, ConnectionError, Event, PREFACE, PingPolicy, RateLimit, Role, SendError,
+};
 pub use reason::Reason;

@@ -3,6 +3,7 @@
 mod support;
 
 use bytes::Bytes;
+use oxgrpc_h2::frame::{MAX_STREAM_ID, Ping};
 use oxgrpc_h2::{Config, ConnectionError, Event, Reason, SendError};
 use support::{GET, OK, POST, Peer, Sent, fields};
 
@@ -34,13 +35,20 @@ fn received_goaway_refuses_newer_streams_and_lets_older_finish() {
 }
 
 #[test]
-fn sent_goaway_drains_in_flight_and_ignores_new_streams() {
+fn sent_goaway_drains_in_flight_and_refuses_new_streams() {
     let mut peer = Peer::server(Config::default());
     peer.send_headers(1, POST, false).unwrap();
     peer.events();
     peer.conn.go_away(Reason::NO_ERROR, b"shutdown");
+    let [Sent::GoAway { last: MAX_STREAM_ID, .. }, Sent::Ping { ack: false, payload }] =
+        peer.sent()[..]
+    else {
+        panic!("a server drains in two steps")
+    };
+    peer.send_frame(|b| Ping { ack: true, payload }.encode(b)).unwrap();
     assert_eq!(peer.sent(), vec![Sent::GoAway { last: 1, reason: Reason::NO_ERROR }]);
     peer.send_headers(3, GET, true).unwrap();
+    assert_eq!(peer.sent(), vec![Sent::Rst { id: 3, reason: Reason::REFUSED_STREAM }]);
     assert!(peer.events().is_empty(), "stream 3 is above last-stream-id");
     assert!(!peer.conn.is_closed());
     peer.send_data(1, b"body", true).unwrap();

@@ -36,6 +36,19 @@ fn max_concurrent_streams_refuses_excess_streams() {
 }
 
 #[test]
+fn frames_still_in_flight_on_a_refused_stream_are_ignored() {
+    let config = Config { max_concurrent_streams: 1, ..Config::default() };
+    let mut peer = Peer::server(config);
+    peer.send_headers(1, POST, false).unwrap();
+    peer.send_headers(3, POST, false).unwrap();
+    peer.send_data(3, b"body", false).unwrap();
+    peer.send_data(3, b"", true).unwrap();
+    assert_eq!(peer.sent(), vec![Sent::Rst { id: 3, reason: Reason::REFUSED_STREAM }]);
+    assert!(matches!(peer.events()[..], [Event::Headers { stream_id: 1, .. }]));
+    assert!(!peer.conn.is_closed());
+}
+
+#[test]
 fn oversized_header_list_gets_431_and_keeps_hpack_in_sync() {
     let mut peer = Peer::server(Config::default());
     let big = "v".repeat(20_000);

@@ -80,11 +80,61 @@ pub struct Config {
     /// `max_idle`, `max_age`), streams still open after this long are cut
     /// off: the connection fails with
     /// [`ConnectionError::GoAwayGraceExpired`] without sending anything
-    /// more. `None`, the default, waits for them as long as they last.
+    /// more. It counts from the first GOAWAY of a server's two-step drain,
+    /// as in grpc-go. `None`, the default, waits for them as long as they
+    /// last.
     ///
     /// [`Connection::go_away`]: crate::Connection::go_away
     /// [`ConnectionError::GoAwayGraceExpired`]: crate::ConnectionError::GoAwayGraceExpired
     pub go_away_grace: Option<Duration>,
+    /// Server role: how long our graceful GOAWAY waits for the ack of the
+    /// PING sent after its first GOAWAY (last-stream-id 2^31-1) before it
+    /// sends the final one anyway. The wait never outlasts
+    /// [`go_away_grace`](Self::go_away_grace). Default 5 s, as grpc-go.
+    pub go_away_ping_timeout: Duration,
+    /// Server role: which PINGs the peer may send (gRFC A8 enforcement); a
+    /// peer that sends them too often is sent
+    /// GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings") and the connection fails
+    /// with [`ConnectionError::TooManyPings`]. `None`, the default, enforces
+    /// nothing; a client ignores the policy. The flood limit
+    /// [`ping_limit`](Self::ping_limit) applies either way.
+    ///
+    /// [`ConnectionError::TooManyPings`]: crate::ConnectionError::TooManyPings
+    pub ping_policy: Option<PingPolicy>,
+}
+
+/// How often a client may PING a server (gRFC A8, "Server Enforcement"),
+/// as grpc-go's `keepalive.EnforcementPolicy`.
+///
+/// A PING received sooner than `min_interval` after the previous one is a
+/// strike; while no stream is open and `permit_without_calls` is false,
+/// sooner than 2 hours is. The third strike fails the connection. Sending
+/// HEADERS or DATA forgives: the strikes are cleared and the next PING is
+/// free.
+///
+/// More fields may come; build it from the default:
+///
+/// ```
+/// use oxgrpc_h2::PingPolicy;
+/// use std::time::Duration;
+/// let policy = PingPolicy { min_interval: Duration::from_secs(10), ..PingPolicy::default() };
+/// assert!(!policy.permit_without_calls);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PingPolicy {
+    /// The shortest allowed time between two PINGs. Default 5 minutes
+    /// (grpc-go's `MinTime`, gRFC A8's `PERMIT_KEEPALIVE_TIME`).
+    pub min_interval: Duration,
+    /// Whether `min_interval` also applies while no stream is open; when
+    /// false, the default, PINGs on a connection without streams must be
+    /// 2 hours apart.
+    pub permit_without_calls: bool,
+}
+
+impl Default for PingPolicy {
+    fn default() -> Self {
+        PingPolicy { min_interval: Duration::from_secs(5 * 60), permit_without_calls: false }
+    }
 }
 
 impl Default for Config {
@@ -109,6 +159,8 @@ impl Default for Config {
             max_idle: None,
             max_age: None,
             go_away_grace: None,
+            go_away_ping_timeout: Duration::from_secs(5),
+            ping_policy: None,
         }
     }
 }

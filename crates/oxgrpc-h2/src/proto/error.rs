@@ -34,6 +34,10 @@ pub enum ConnectionError {
     /// [`go_away_grace`](crate::Config::go_away_grace) ran out after our
     /// graceful GOAWAY; they are abandoned and nothing more is sent.
     GoAwayGraceExpired,
+    /// The peer sent PINGs more often than
+    /// [`ping_policy`](crate::Config::ping_policy) allows. We sent
+    /// GOAWAY(ENHANCE_YOUR_CALM) with debug data `too_many_pings`.
+    TooManyPings,
 }
 
 impl ConnectionError {
@@ -47,6 +51,7 @@ impl ConnectionError {
                 *reason
             }
             ConnectionError::SettingsTimeout => Reason::SETTINGS_TIMEOUT,
+            ConnectionError::TooManyPings => Reason::ENHANCE_YOUR_CALM,
             ConnectionError::KeepAliveTimeout | ConnectionError::GoAwayGraceExpired => {
                 Reason::NO_ERROR
             }
@@ -74,6 +79,7 @@ impl fmt::Display for ConnectionError {
             ConnectionError::GoAwayGraceExpired => {
                 f.write_str("streams still open when the GOAWAY grace period ended")
             }
+            ConnectionError::TooManyPings => f.write_str("peer sent too many pings"),
         }
     }
 }

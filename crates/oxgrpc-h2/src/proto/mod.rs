@@ -7,11 +7,13 @@
 //!
 //! # Code map
 //!
-//! - `mod.rs`: construction, getters, GOAWAY and the one failure path (`close`).
+//! - `mod.rs`: construction, getters and the one failure path (`close`).
+//! - `goaway.rs`: our GOAWAY, and the server's graceful drain in two steps.
 //! - `recv.rs`: input: frame parsing and the reaction to every frame type.
 //! - `send.rs`: mutators that send, and the DATA scheduler behind `transmit`.
 //! - `timer.rs`: the table of every timer, `poll_timeout` and `handle_timeout`.
-//! - `ping.rs`: our PINGs and the matching of their acks.
+//! - `ping.rs`: our PINGs and the matching of their acks; the policy the
+//!   peer's PINGs must follow.
 //! - `stream.rs`: stream states (§5.1) and the stream table.
 //! - `flow.rs`: flow-control windows; `limit.rs`: token buckets against floods;
 //!   `fields.rs`: header validation; `output.rs`: the output queue.
@@ -21,6 +23,7 @@ mod error;
 mod event;
 mod fields;
 mod flow;
+mod goaway;
 mod limit;
 mod output;
 mod ping;
@@ -29,7 +32,7 @@ mod send;
 mod stream;
 mod timer;
 
-pub use config::{Config, RateLimit};
+pub use config::{Config, PingPolicy, RateLimit};
 pub use error::{ConnectionError, SendError};
 pub use event::Event;
 
@@ -40,9 +43,10 @@ use crate::frame::{
 use crate::hpack;
 use bytes::{Bytes, BytesMut};
 use flow::{RecvWindow, Window};
+use goaway::GoAwaySent;
 use limit::Bucket;
 use output::Output;
-use ping::Pings;
+use ping::{PingStrikes, Pings};
 use std::collections::VecDeque;
 use std::time::Instant;
 use stream::{Initiator, Streams};
@@ -85,7 +89,7 @@ enum Farewell {
     GoAway(&'static str),
     /// Nothing: the peer closed with an error itself (answering its GOAWAY
     /// with ours would report its error as ours, §6.8), or we already sent
-    /// GOAWAY.
+    /// our final GOAWAY.
     Nothing,
 }
 
@@ -147,13 +151,14 @@ pub struct Connection {
     send_window: Window,
     recv_window: RecvWindow,
     partial: Option<PartialBlock>,
-    goaway_sent: Option<StreamId>,
+    goaway_sent: Option<GoAwaySent>,
     goaway_received: Option<StreamId>,
     reset_budget: Bucket,
     ping_budget: Bucket,
     settings_budget: Bucket,
     timers: TimerTable,
     pings: Pings,
+    ping_strikes: PingStrikes,
     /// The latest time the caller told us.
     now: Instant,
     /// When the last frame arrived (the start, before any).
@@ -201,6 +206,7 @@ impl Connection {
             settings_budget: Bucket::new(config.settings_limit),
             timers: TimerTable::default(),
             pings: Pings::default(),
+            ping_strikes: PingStrikes::default(),
             now,
             last_frame_at: now,
             error: None,
@@ -270,10 +276,12 @@ impl Connection {
 
     /// Whether the connection is finished: failed, or gone away with no
     /// stream left. Write out the remaining output, then close the socket.
+    /// Never while our graceful GOAWAY is [draining](Self::is_draining):
+    /// the peer may still open streams until the final GOAWAY is out.
     pub fn is_closed(&self) -> bool {
-        self.phase == Phase::Closed
-            || ((self.goaway_sent.is_some() || self.goaway_received.is_some())
-                && self.streams.is_empty())
+        let gone_away =
+            self.refuses_new_streams() || (self.goaway_received.is_some() && !self.is_draining());
+        self.phase == Phase::Closed || (gone_away && self.streams.is_empty())
     }
 
     /// The error the connection failed with, if it did.
@@ -296,24 +304,6 @@ impl Connection {
         (self.streams.active(Initiator::Local) + self.streams.active(Initiator::Remote)) as usize
     }
 
-    /// Starts a graceful shutdown: sends GOAWAY naming the last stream the
-    /// peer opened; streams up to it may finish, newer ones are ignored.
-    /// With [`Config::go_away_grace`], streams still open when it runs out
-    /// are cut off.
-    pub fn go_away(&mut self, reason: Reason, debug_data: &'static [u8]) {
-        if self.phase == Phase::Closed || self.goaway_sent.is_some() {
-            return;
-        }
-        self.goaway_sent = Some(self.last_remote_id);
-        GoAway {
-            last_stream_id: self.last_remote_id,
-            reason,
-            debug_data: Bytes::from_static(debug_data),
-        }
-        .encode(self.output.buf());
-        self.on_goaway_sent();
-    }
-
     /// Fails the connection on an error we detected: GOAWAY with `reason`
     /// and `detail` as debug data, then closed.
     fn fail(&mut self, reason: Reason, detail: &'static str) -> ConnectionError {
@@ -329,7 +319,7 @@ impl Connection {
         }
         if let Farewell::GoAway(detail) = farewell {
             GoAway {
-                last_stream_id: self.last_remote_id,
+                last_stream_id: self.last_processed_id(),
                 reason: error.reason(),
                 debug_data: Bytes::from_static(detail.as_bytes()),
             }

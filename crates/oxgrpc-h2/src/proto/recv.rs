@@ -262,29 +262,25 @@ impl Connection {
 
     fn accept_stream(&mut self, id: StreamId, fields: Fields, end_stream: bool) -> Result {
         self.last_remote_id = id;
-        if self.goaway_sent.is_some() {
-            return Ok(());
-        }
-        if self.streams.active(Initiator::Remote) >= self.config.max_concurrent_streams {
-            self.send_reset(id, Reason::REFUSED_STREAM);
-            return self.charge_reset();
+        // Refused, never processed, so safe to retry: streams above our
+        // final GOAWAY's last-stream-id, and those over the limit. Streams
+        // opened between the two GOAWAYs of a drain are served.
+        if self.refuses_new_streams()
+            || self.streams.active(Initiator::Remote) >= self.config.max_concurrent_streams
+        {
+            return self.refuse_stream(id, Reason::REFUSED_STREAM);
         }
         let Ok(fields) = fields else {
             let response = [Header::new(":status", "431")];
             self.encode_headers(id, &response, true);
-            self.send_reset(id, Reason::NO_ERROR);
-            return self.charge_reset();
+            return self.refuse_stream(id, Reason::NO_ERROR);
         };
         let checked = match fields::check(Section::Request, &fields) {
             Ok(checked) => checked,
-            Err(_) => {
-                self.send_reset(id, Reason::PROTOCOL_ERROR);
-                return self.charge_reset();
-            }
+            Err(_) => return self.refuse_stream(id, Reason::PROTOCOL_ERROR),
         };
         if end_stream && checked.content_length.is_some_and(|n| n != 0) {
-            self.send_reset(id, Reason::PROTOCOL_ERROR);
-            return self.charge_reset();
+            return self.refuse_stream(id, Reason::PROTOCOL_ERROR);
         }
         let recv = (!end_stream).then(|| RecvSide::body(checked.content_length));
         let state = State::new(Some(SendSide::Streaming), recv);
@@ -293,6 +289,14 @@ impl Connection {
         self.insert_stream(id, stream);
         self.events.push_back(Event::Headers { stream_id: id, fields, end_stream });
         Ok(())
+    }
+
+    /// Resets a stream the peer is opening, before it is stored; what is
+    /// still in flight on it is ignored.
+    fn refuse_stream(&mut self, id: StreamId, reason: Reason) -> Result {
+        self.send_reset(id, reason);
+        self.streams.remember_closed(id);
+        self.charge_reset()
     }
 
     fn recv_headers_on_stream(&mut self, id: StreamId, fields: Fields, end_stream: bool) -> Result {
@@ -401,7 +405,7 @@ impl Connection {
             return Err(self.fail(Reason::ENHANCE_YOUR_CALM, "PING flood"));
         }
         Ping { ack: true, payload: ping.payload }.encode(self.output.buf());
-        Ok(())
+        self.enforce_ping_policy()
     }
 
     fn recv_goaway(&mut self, goaway: GoAway) -> Result {

@@ -131,6 +131,7 @@ impl Connection {
         self.encoder.encode(fields, &mut self.scratch);
         let max = self.peer.max_frame_size as usize;
         Headers::encode(id, &self.scratch, end_stream, max, self.output.buf());
+        self.ping_strikes.reset();
     }
 
     pub(super) fn send_reset(&mut self, stream_id: StreamId, reason: Reason) {
@@ -200,6 +201,7 @@ impl Connection {
                     && matches!(stream.state.send(), Some(SendSide::Finishing(SendEnd::EndStream)));
                 Data::encode_head(id, n, end, self.output.buf());
                 self.output.push_payload(chunk);
+                self.ping_strikes.reset();
                 if end {
                     self.close_send(id);
                     break;
@@ -217,7 +219,10 @@ impl Connection {
                 continue;
             }
             match self.close_send(id) {
-                Some(SendEnd::EndStream) => Data::encode_head(id, 0, true, self.output.buf()),
+                Some(SendEnd::EndStream) => {
+                    Data::encode_head(id, 0, true, self.output.buf());
+                    self.ping_strikes.reset();
+                }
                 Some(SendEnd::Trailers(fields)) => self.encode_headers(id, &fields, true),
                 None => {}
             }

@@ -337,11 +337,18 @@ impl Streams {
     pub(crate) fn remove(&mut self, id: StreamId) -> Option<Stream> {
         let stream = self.map.remove(&id)?;
         *self.count_mut(id) -= 1;
+        self.remember_closed(id);
+        Some(stream)
+    }
+
+    /// Remembers `id` as recently closed without it ever being stored: a
+    /// stream we reset as it opened. Frames still in flight on it are then
+    /// ignored rather than answered with more resets (§5.1, "closed").
+    pub(crate) fn remember_closed(&mut self, id: StreamId) {
         if self.recently_closed.len() == RECENTLY_CLOSED {
             self.recently_closed.pop_front();
         }
         self.recently_closed.push_back(id);
-        Some(stream)
     }
 
     pub(crate) fn recently_closed(&self, id: StreamId) -> bool {

@@ -13,12 +13,21 @@
 //! | `PingTimeout` | keepalive PING, `keepalive_timeout`    | any frame      | fail (3)           |
 //! | `Idle`        | start, last stream closed, `max_idle`  | stream, GOAWAY | GOAWAY "max_idle"  |
 //! | `MaxAge`      | start, `max_age`                       | GOAWAY         | GOAWAY "max_age"   |
-//! | `GoAwayGrace` | our graceful GOAWAY, `go_away_grace`   | -              | fail (4)           |
+//! | `DrainAck`    | first GOAWAY, `go_away_ping_timeout`   | drain PING ack | final GOAWAY (4)   |
+//! | `GoAwayGrace` | first GOAWAY, `go_away_grace`          | -              | fail (5)           |
 //!
 //! (1) `SettingsTimeout`, with GOAWAY(SETTINGS_TIMEOUT).
 //! (2) Only while a stream is open, unless `keepalive_without_calls`.
 //! (3) `KeepAliveTimeout`, with GOAWAY(NO_ERROR, "keepalive timeout").
-//! (4) `GoAwayGraceExpired`, only if streams are still open; nothing more is sent.
+//! (4) Server role, graceful GOAWAY only (see `goaway.rs`); at most
+//!     `go_away_grace`, and on a tie it fires first, so the peer always
+//!     hears the final GOAWAY before the grace cuts its streams off.
+//! (5) `GoAwayGraceExpired`, only if streams are still open; nothing more is sent.
+//!
+//! `GoAwayGrace` counts from the first GOAWAY of a drain, as grpc-go's
+//! age timer does (it restarts for the grace right after `Drain`); gRFC A9
+//! would rather count from the second, but the two are at most
+//! `go_away_ping_timeout` apart, and usually one round trip.
 //!
 //! Every timer stops when the connection closes. A keepalive PING that is
 //! not needed (no stream open) is skipped and `KeepAlive` sleeps until a
@@ -30,10 +39,10 @@
 //!
 //! Application calls carry no time. A timer they start (`Idle` when the
 //! last stream ends in [`Connection::send_headers`] or
-//! [`Connection::reset`], `GoAwayGrace` from [`Connection::go_away`]) is
-//! *unanchored*: it runs from the next `now` the engine is given, and
-//! `poll_timeout` returns the last known time until then, so the caller
-//! calls `handle_timeout` right away.
+//! [`Connection::reset`], `DrainAck` and `GoAwayGrace` from
+//! [`Connection::go_away`]) is *unanchored*: it runs from the next `now`
+//! the engine is given, and `poll_timeout` returns the last known time
+//! until then, so the caller calls `handle_timeout` right away.
 
 use super::{Connection, ConnectionError, Farewell};
 use crate::Reason;
@@ -52,18 +61,23 @@ pub(super) enum Timer {
     Idle = 3,
     /// The connection reached `max_age`.
     MaxAge = 4,
-    /// Streams still open after our graceful GOAWAY are cut off.
-    GoAwayGrace = 5,
+    /// The drain PING was not acknowledged in time: send the final GOAWAY.
+    /// Before `GoAwayGrace`, which it must beat on a tie.
+    DrainAck = 5,
+    /// Streams still open this long after our (first) graceful GOAWAY are cut off.
+    GoAwayGrace = 6,
 }
 
 impl Timer {
-    const COUNT: usize = 6;
+    const COUNT: usize = 7;
+    /// In the order ties are broken.
     const VALUES: [Timer; Timer::COUNT] = [
         Timer::SettingsAck,
         Timer::KeepAlive,
         Timer::PingTimeout,
         Timer::Idle,
         Timer::MaxAge,
+        Timer::DrainAck,
         Timer::GoAwayGrace,
     ];
 }
@@ -120,7 +134,8 @@ impl TimerTable {
         earliest
     }
 
-    /// Stops and returns the earliest timer due at `now`.
+    /// Stops and returns the earliest timer due at `now`; on a tie, the
+    /// first in [`Timer::VALUES`].
     pub(super) fn next_expired(&mut self, now: Instant) -> Option<Timer> {
         let timer = Timer::VALUES
             .into_iter()
@@ -179,6 +194,7 @@ impl Connection {
                 }
             }
             Timer::MaxAge => self.go_away(Reason::NO_ERROR, b"max_age"),
+            Timer::DrainAck => self.finish_drain(),
             Timer::GoAwayGrace => {
                 if !self.streams.is_empty() {
                     self.close(ConnectionError::GoAwayGraceExpired, Farewell::Nothing);
@@ -230,13 +246,21 @@ impl Connection {
         }
     }
 
-    /// We sent a graceful GOAWAY: no idle or age limit applies any more,
-    /// and the grace period starts.
-    pub(super) fn on_goaway_sent(&mut self) {
+    /// We sent a graceful GOAWAY, the first of two when we `drain`: no
+    /// idle or age limit applies any more, the grace period starts, and
+    /// the wait for the drain PING's ack too.
+    pub(super) fn on_goaway_sent(&mut self, drain: bool) {
         self.timers.stop(Timer::Idle);
         self.timers.stop(Timer::MaxAge);
         if let Some(grace) = self.config.go_away_grace {
             self.timers.start_unanchored(Timer::GoAwayGrace, grace);
+        }
+        if drain {
+            let mut wait = self.config.go_away_ping_timeout;
+            if let Some(grace) = self.config.go_away_grace {
+                wait = wait.min(grace);
+            }
+            self.timers.start_unanchored(Timer::DrainAck, wait);
         }
     }
 }

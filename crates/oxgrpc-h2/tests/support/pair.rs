@@ -150,3 +150,14 @@ pub fn goaways(frames: &[Frame]) -> Vec<(oxgrpc_h2::Reason, Bytes)> {
         })
         .collect()
 }
+
+/// The last-stream-ids of the GOAWAYs among `frames`.
+pub fn goaway_ids(frames: &[Frame]) -> Vec<u32> {
+    frames
+        .iter()
+        .filter_map(|f| match f {
+            Frame::GoAway(g) => Some(g.last_stream_id),
+            _ => None,
+        })
+        .collect()
+}
