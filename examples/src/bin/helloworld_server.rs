@@ -71,5 +71,9 @@ fn connection_management(mut builder: ServerBuilder) -> ServerBuilder {
     if let Some(grace) = env_ms("OXGRPC_MAX_CONNECTION_AGE_GRACE_MS") {
         builder = builder.max_connection_age_grace(Some(grace));
     }
+    if let Some(interval) = env_ms("OXGRPC_MIN_PING_INTERVAL_MS") {
+        let permit = std::env::var("OXGRPC_PERMIT_PINGS_WITHOUT_CALLS").is_ok_and(|v| v == "1");
+        builder = builder.keepalive_enforcement(Some((interval, permit)));
+    }
     builder
 }

@@ -7,7 +7,7 @@
 //! maximum age, so that connections made together do not all go away
 //! together.
 
-use oxgrpc_h2::Config;
+use oxgrpc_h2::{Config, PingPolicy};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -27,6 +27,8 @@ pub(crate) struct ConnectionManagement {
     pub(crate) max_idle: Option<Duration>,
     pub(crate) max_age: Option<Duration>,
     pub(crate) max_age_grace: Option<Duration>,
+    /// How often clients may ping (gRFC A8 enforcement); on by default.
+    pub(crate) ping_policy: Option<PingPolicy>,
 }
 
 impl Default for ConnectionManagement {
@@ -37,6 +39,7 @@ impl Default for ConnectionManagement {
             max_idle: None,
             max_age: None,
             max_age_grace: None,
+            ping_policy: Some(PingPolicy::default()),
         }
     }
 }
@@ -54,6 +57,7 @@ impl ConnectionManagement {
         config.max_idle = self.max_idle;
         config.max_age = self.max_age.map(|age| jitter(age, unit));
         config.go_away_grace = self.max_age_grace;
+        config.ping_policy = self.ping_policy;
         config
     }
 }
@@ -83,6 +87,7 @@ mod tests {
         assert_eq!(config.keepalive_interval, Some(DEFAULT_KEEPALIVE_TIME));
         assert_eq!(config.keepalive_timeout, DEFAULT_KEEPALIVE_TIMEOUT);
         assert_eq!((config.max_idle, config.max_age, config.go_away_grace), (None, None, None));
+        assert_eq!(config.ping_policy, Some(PingPolicy::default()));
     }
 
     #[test]

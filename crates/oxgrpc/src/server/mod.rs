@@ -124,6 +124,25 @@ impl ServerBuilder {
         self
     }
 
+    /// The keepalive enforcement policy of gRFC A8: a client that pings
+    /// more often than every `min_ping_interval` (default 5 min), or at all
+    /// while it has no call and `permit_without_calls` is false (the
+    /// default), gets a strike; the third ends the connection with GOAWAY
+    /// ENHANCE_YOUR_CALM `too_many_pings`, as grpc-go does. Responses the
+    /// server sends forgive the strikes. `None` turns enforcement off.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = oxgrpc::Server::builder()
+    ///     .keepalive_enforcement(Some((Duration::from_secs(10), true)));
+    /// ```
+    pub fn keepalive_enforcement(mut self, policy: Option<(Duration, bool)>) -> Self {
+        self.connections.ping_policy = policy.map(|(min_interval, permit_without_calls)| {
+            oxgrpc_h2::PingPolicy { min_interval, permit_without_calls }
+        });
+        self
+    }
+
     /// How many connections may be open at once (default: no limit). Past
     /// it the server stops accepting until one closes; new clients wait in
     /// the listen backlog rather than being refused.
