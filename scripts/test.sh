@@ -46,6 +46,10 @@ if [ "${SKIP_PEERS:-0}" != 1 ]; then
 
     step "h2load: 200,000 unary gRPC calls against helloworld-server"
     SKIP_BUILD=1 scripts/grpc-h2load.sh
+
+    step "faults: 10,000 calls over a link that drops 5% of packets (root only)"
+    cargo build --release -p oxgrpc-examples --bin helloworld-soak
+    SKIP_BUILD=1 scripts/fault-tests.sh
 fi
 
 step "all checks passed"
