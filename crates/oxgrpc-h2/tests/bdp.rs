@@ -342,3 +342,30 @@ fn a_second_settings_left_unacked_times_out() {
     peer.wait(Duration::from_millis(1));
     assert_eq!(peer.goaway(), Some(Reason::SETTINGS_TIMEOUT));
 }
+
+#[test]
+fn bdp_pings_are_spaced_on_a_path_without_delay() {
+    let mut pair = support::pair::Pair::new(small_windows(), Config::default());
+    let id = pair.client.open_stream(&fields(POST), true).unwrap();
+    pair.shuttle();
+    pair.server_events();
+    pair.server.send_headers(id, &fields(OK), false).unwrap();
+    pair.server.send_data(id, Bytes::from(vec![7u8; 20_000_000]), true).unwrap();
+    let mut pings = 0;
+    for _ in 0..1000 {
+        pair.advance(TICK);
+        pair.shuttle();
+        let received: usize = pair
+            .client_events()
+            .iter()
+            .map(|e| match e {
+                Event::Data { data, .. } => data.len(),
+                _ => 0,
+            })
+            .sum();
+        pair.client.release_capacity(id, received);
+        pings += bdp_pings(&pair.take_frames().0);
+    }
+    assert!((2..=10).contains(&pings), "one per 100 ms at most: {pings}");
+    assert!(pair.server.error().is_none() && pair.client.error().is_none());
+}

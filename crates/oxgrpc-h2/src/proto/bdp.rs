@@ -23,14 +23,15 @@
 //! get no WINDOW_UPDATE of their own, and new streams start at the new
 //! size. Windows never shrink below the configured ones.
 //!
-//! The PING only ever follows received DATA, and at most one is in flight,
+//! BDP PINGs are at least 100 ms apart (see [`MIN_INTERVAL`]). The PING
+//! only ever follows received DATA, and at most one is in flight,
 //! so a gRFC A8 server never counts it as a strike: DATA that arrives after
 //! the ack was sent after the server received the previous PING, and
 //! sending DATA clears the server's strikes.
 
 use super::Connection;
 use crate::frame::{Setting, Settings, WindowUpdate};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The payload of BDP PINGs, grpc-go's `bdpPing`.
 pub(super) const BDP_PAYLOAD: [u8; 8] = [2, 4, 16, 16, 9, 14, 7, 7];
@@ -41,6 +42,11 @@ const BETA: f64 = 0.66;
 const GAMMA: f64 = 2.0;
 /// Weight of the newest RTT sample after the first ten (grpc-go's `alpha`).
 const ALPHA: f64 = 0.9;
+/// BDP PINGs are at least this far apart. grpc-go has no such floor and
+/// PINGs once per round trip; on a fast LAN that is thousands per second,
+/// past the PING budget of servers that limit floods (ours allows 100 a
+/// second by default). hyper's estimator starts from the same 100 ms.
+const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The estimator's state.
 #[derive(Debug)]
@@ -49,6 +55,8 @@ pub(super) struct Bdp {
     estimate: u32,
     /// When the outstanding BDP PING was sent; `None` when none is.
     sent_at: Option<Instant>,
+    /// When the last BDP PING was sent.
+    last_sent: Option<Instant>,
     /// DATA bytes received since that PING.
     received: u64,
     /// Bytes the application released since that PING.
@@ -66,6 +74,7 @@ impl Bdp {
         Bdp {
             estimate: initial,
             sent_at: None,
+            last_sent: None,
             received: 0,
             released: 0,
             rtt: 0.0,
@@ -112,10 +121,12 @@ impl Connection {
             bdp.received += u64::from(len);
             return;
         }
-        if !open || len == 0 || bdp.estimate >= limit {
+        let too_soon = bdp.last_sent.is_some_and(|at| self.now < at + MIN_INTERVAL);
+        if !open || len == 0 || bdp.estimate >= limit || too_soon {
             return;
         }
         bdp.sent_at = Some(self.now);
+        bdp.last_sent = Some(self.now);
         bdp.received = u64::from(len);
         bdp.released = 0;
         self.send_bdp_ping();
