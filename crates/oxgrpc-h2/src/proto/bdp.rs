@@ -1,9 +1,9 @@
 //! The BDP estimator: receive windows grown to the path's
 //! bandwidth-delay product, after grpc-go's `bdp_estimator.go`.
 //!
-//! When DATA arrives on an open stream and no BDP PING is outstanding, the engine sends a
-//! PING with [`BDP_PAYLOAD`] and counts the DATA bytes received until its
-//! ack. At the ack, those bytes are the sample and the time since the PING
+//! When DATA arrives on an open stream and no BDP PING is outstanding, the
+//! engine sends a PING with [`BDP_PAYLOAD`] and counts the DATA bytes
+//! received until its ack. At the ack, those bytes are the sample and the time since the PING
 //! a round-trip sample; the RTT is smoothed as in grpc-go (a running mean
 //! of the first ten samples, then an exponential average weighted 0.9
 //! toward the newest). The bandwidth is the sample over 1.5 RTT. When the
@@ -45,7 +45,7 @@ const ALPHA: f64 = 0.9;
 /// BDP PINGs are at least this far apart. grpc-go has no such floor and
 /// PINGs once per round trip; on a fast LAN that is thousands per second,
 /// past the PING budget of servers that limit floods (ours allows 100 a
-/// second by default). hyper's estimator starts from the same 100 ms.
+/// second by default).
 const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The estimator's state.
