@@ -73,7 +73,7 @@ fn connection_window_blocks_all_streams() {
 
 #[test]
 fn receiver_releases_window_as_the_application_consumes() {
-    let mut peer = Peer::server(Config::default());
+    let mut peer = Peer::server(support::fixed());
     peer.send_headers(1, POST, false).unwrap();
     peer.events();
     let chunk = vec![1u8; 16_384];

@@ -17,7 +17,7 @@ fn request_event(peer: &mut Peer) -> (u32, Vec<Header>, bool) {
 
 #[test]
 fn request_response_with_body_and_trailers() {
-    let mut peer = Peer::server(Config::default());
+    let mut peer = Peer::server(support::fixed());
     peer.send_headers(1, POST, false).unwrap();
     let (id, head, end) = request_event(&mut peer);
     assert_eq!((id, end), (1, false));

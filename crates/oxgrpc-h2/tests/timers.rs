@@ -129,7 +129,8 @@ fn an_unanswered_keepalive_fails_the_connection() {
 
 #[test]
 fn received_frames_postpone_the_keepalive() {
-    let mut pair = Pair::new(keepalive(secs(10), secs(5)), Config::default());
+    let client = Config { adaptive_window: false, ..keepalive(secs(10), secs(5)) };
+    let mut pair = Pair::new(client, Config::default());
     let id = pair.client.open_stream(&fields(POST), false).unwrap();
     pair.shuttle();
     pair.server.send_headers(id, &fields(OK), false).unwrap();

@@ -18,7 +18,8 @@ pub struct RateLimit {
 
 /// Settings, limits and timers of one connection. `Config::default()` is
 /// sized for RPC traffic: 1 MiB stream windows and a 4 MiB connection
-/// window. The keepalive, idle, age and grace timers are all off by default.
+/// window, grown by the BDP estimator up to 16 MiB. The keepalive, idle,
+/// age and grace timers are all off by default.
 ///
 /// ```
 /// use oxgrpc_h2::Config;
@@ -101,6 +102,19 @@ pub struct Config {
     ///
     /// [`ConnectionError::TooManyPings`]: crate::ConnectionError::TooManyPings
     pub ping_policy: Option<PingPolicy>,
+    /// Grows the receive windows to the path's bandwidth-delay product, as
+    /// grpc-go's BDP estimator does: after DATA arrives the engine sends a
+    /// PING of its own and counts the bytes received until its ack; when
+    /// that sample nears the window and the bandwidth is the highest seen,
+    /// the windows become twice the sample (connection window by
+    /// WINDOW_UPDATE, stream windows by a new SETTINGS_INITIAL_WINDOW_SIZE).
+    /// Windows only ever grow, never below the configured sizes, and at
+    /// most to [`max_window_size`](Self::max_window_size). Default `true`;
+    /// `false` keeps the windows fixed and sends no such PING.
+    pub adaptive_window: bool,
+    /// The largest window the BDP estimator grows to. Default 16 MiB, as
+    /// grpc-go's `bdpLimit`.
+    pub max_window_size: u32,
 }
 
 /// How often a client may PING a server (gRFC A8, "Server Enforcement"),
@@ -161,6 +175,8 @@ impl Default for Config {
             go_away_grace: None,
             go_away_ping_timeout: Duration::from_secs(5),
             ping_policy: None,
+            adaptive_window: true,
+            max_window_size: 16 << 20,
         }
     }
 }

@@ -106,6 +106,19 @@ impl RecvWindow {
         Some(increment)
     }
 
+    /// Makes the window larger by the growth of its size to `size`, keeping
+    /// what is received and not yet released counted; returns the growth,
+    /// which the peer must be told of (a WINDOW_UPDATE, or a new
+    /// SETTINGS_INITIAL_WINDOW_SIZE for stream windows). A smaller `size`
+    /// changes nothing.
+    pub(crate) fn enlarge(&mut self, size: u32) -> Option<u32> {
+        let size = size.min(MAX_WINDOW_SIZE);
+        let growth = size.checked_sub(self.size).filter(|&g| g > 0)?;
+        self.window.adjust(i64::from(growth)).ok()?;
+        self.size = size;
+        Some(growth)
+    }
+
     /// Raises the window to `size` at once; returns the increment to announce.
     pub(crate) fn grow_to(&mut self, size: u32) -> Option<u32> {
         self.size = size.min(MAX_WINDOW_SIZE);
@@ -137,6 +150,17 @@ mod tests {
         let mut w = RecvWindow::new(65_535, 65_535);
         assert_eq!(w.grow_to(1 << 20), Some((1 << 20) - 65_535));
         assert!(w.receive(1 << 20));
+    }
+
+    #[test]
+    fn enlarge_keeps_unreleased_bytes_counted() {
+        let mut w = RecvWindow::new(100, 100);
+        assert!(w.receive(60));
+        assert_eq!(w.enlarge(50), None);
+        assert_eq!(w.enlarge(300), Some(200));
+        assert_eq!(w.size, 300);
+        assert!(w.receive(240));
+        assert!(!w.receive(1));
     }
 
     #[test]

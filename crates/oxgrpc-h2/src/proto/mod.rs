@@ -12,12 +12,14 @@
 //! - `recv.rs`: input: frame parsing and the reaction to every frame type.
 //! - `send.rs`: mutators that send, and the DATA scheduler behind `transmit`.
 //! - `timer.rs`: the table of every timer, `poll_timeout` and `handle_timeout`.
+//! - `bdp.rs`: the BDP estimator, which grows the receive windows.
 //! - `ping.rs`: our PINGs and the matching of their acks; the policy the
 //!   peer's PINGs must follow.
 //! - `stream.rs`: stream states (§5.1) and the stream table.
 //! - `flow.rs`: flow-control windows; `limit.rs`: token buckets against floods;
 //!   `fields.rs`: header validation; `output.rs`: the output queue.
 
+mod bdp;
 mod config;
 mod error;
 mod event;
@@ -41,6 +43,7 @@ use crate::frame::{
     DEFAULT_MAX_FRAME_SIZE, GoAway, MAX_STREAM_ID, Setting, Settings, StreamId, WindowUpdate,
 };
 use crate::hpack;
+use bdp::Bdp;
 use bytes::{Bytes, BytesMut};
 use flow::{RecvWindow, Window};
 use goaway::GoAwaySent;
@@ -150,6 +153,14 @@ pub struct Connection {
     last_remote_id: StreamId,
     send_window: Window,
     recv_window: RecvWindow,
+    /// SETTINGS_INITIAL_WINDOW_SIZE we advertise, the latest one sent: new
+    /// streams' receive windows. The peer applies it on receipt, before
+    /// any later frame, so it counts from the moment it is queued.
+    local_initial_window: u32,
+    /// Our SETTINGS frames not yet acknowledged (§6.5.3).
+    settings_unacked: u32,
+    /// The BDP estimator; `None` with fixed windows.
+    bdp: Option<Bdp>,
     partial: Option<PartialBlock>,
     goaway_sent: Option<GoAwaySent>,
     goaway_received: Option<StreamId>,
@@ -198,6 +209,9 @@ impl Connection {
             last_remote_id: 0,
             send_window: Window::new(65_535),
             recv_window: RecvWindow::new(65_535, 65_535),
+            local_initial_window: config.initial_window_size,
+            settings_unacked: 1,
+            bdp: config.adaptive_window.then(|| Bdp::new(config.initial_window_size)),
             partial: None,
             goaway_sent: None,
             goaway_received: None,

@@ -1,12 +1,14 @@
 //! PINGs (RFC 9113 §6.7): ours and the matching of their acks, and the
 //! policy the peer's PINGs must follow.
 //!
-//! Three kinds of PING leave this endpoint: keepalive PINGs, sent by the
+//! Four kinds of PING leave this endpoint: keepalive PINGs, sent by the
 //! engine when the `KeepAlive` timer fires, the drain PING that follows the
-//! first GOAWAY of a graceful shutdown (see `goaway.rs`), and application
-//! PINGs from [`Connection::ping`]. Each payload is remembered until its ack
+//! first GOAWAY of a graceful shutdown (see `goaway.rs`), the BDP
+//! estimator's PINGs (see `bdp.rs`), and application PINGs from
+//! [`Connection::ping`]. Each payload is remembered until its ack
 //! arrives. An ack of a keepalive PING is consumed silently, the drain
-//! PING's ack sends the final GOAWAY, an ack of an application PING becomes
+//! PING's ack sends the final GOAWAY, a BDP PING's ack completes a
+//! bandwidth sample, an ack of an application PING becomes
 //! [`Event::PingAck`], and an ack that matches no PING we sent is ignored,
 //! as grpc-go does.
 //!
@@ -14,6 +16,7 @@
 //! PINGs that come too soon as strikes, as grpc-go's `handlePing` does
 //! (gRFC A8, "Server Enforcement"); see [`PingStrikes`].
 
+use super::bdp::BDP_PAYLOAD;
 use super::{Connection, ConnectionError, Event, Farewell, Phase, Role};
 use crate::frame::Ping;
 use std::collections::VecDeque;
@@ -32,6 +35,8 @@ pub(super) enum PingOrigin {
     Drain,
     /// The application, through [`Connection::ping`].
     Application,
+    /// The BDP estimator, after DATA arrived (see `bdp.rs`).
+    Bdp,
 }
 
 /// The payload of the drain PING. Keepalive payloads are a counter from 1,
@@ -138,11 +143,18 @@ impl Connection {
         Ping { ack: false, payload: DRAIN_PAYLOAD }.encode(self.output.buf());
     }
 
+    /// The BDP estimator's PING, after DATA arrived.
+    pub(super) fn send_bdp_ping(&mut self) {
+        self.pings.sent(BDP_PAYLOAD, PingOrigin::Bdp);
+        Ping { ack: false, payload: BDP_PAYLOAD }.encode(self.output.buf());
+    }
+
     /// An ack of one of our PINGs arrived.
     pub(super) fn recv_ping_ack(&mut self, payload: [u8; 8]) {
         match self.pings.acked(payload) {
             Some(PingOrigin::Application) => self.events.push_back(Event::PingAck { payload }),
             Some(PingOrigin::Drain) => self.finish_drain(),
+            Some(PingOrigin::Bdp) => self.bdp_on_ack(),
             Some(PingOrigin::KeepAlive) | None => {}
         }
     }

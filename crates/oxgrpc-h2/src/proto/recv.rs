@@ -144,6 +144,11 @@ impl Connection {
         if !self.recv_window.receive(data.flow_len) {
             return Err(self.fail(Reason::FLOW_CONTROL_ERROR, "connection window exceeded"));
         }
+        let open = self
+            .streams
+            .get(id)
+            .is_some_and(|s| matches!(s.state.recv(), Some(RecvSide::Body { .. })));
+        self.bdp_on_data(data.flow_len, open);
         let Some(stream) = self.streams.get_mut(id) else {
             self.release_connection(data.flow_len);
             if self.is_idle(id) {
@@ -284,8 +289,7 @@ impl Connection {
         }
         let recv = (!end_stream).then(|| RecvSide::body(checked.content_length));
         let state = State::new(Some(SendSide::Streaming), recv);
-        let stream =
-            Stream::new(state, self.peer.initial_window_size, self.config.initial_window_size);
+        let stream = Stream::new(state, self.peer.initial_window_size, self.local_initial_window);
         self.insert_stream(id, stream);
         self.events.push_back(Event::Headers { stream_id: id, fields, end_stream });
         Ok(())
@@ -348,7 +352,7 @@ impl Connection {
 
     fn recv_settings(&mut self, settings: Settings) -> Result {
         if settings.ack {
-            self.timers.stop(Timer::SettingsAck);
+            self.settings_acked();
             return Ok(());
         }
         if !self.settings_budget.take(self.now) {
@@ -372,6 +376,28 @@ impl Connection {
         }
         Settings { ack: true, values: Vec::new() }.encode(self.output.buf());
         Ok(())
+    }
+
+    /// We queued a SETTINGS frame after the first: the peer must ack it
+    /// within `settings_timeout` too. The timer runs for the oldest
+    /// unacknowledged one.
+    pub(super) fn settings_sent(&mut self) {
+        self.settings_unacked += 1;
+        if self.settings_unacked == 1 {
+            self.timers.set(Timer::SettingsAck, self.now + self.config.settings_timeout);
+        }
+    }
+
+    /// The peer acknowledged our oldest unacknowledged SETTINGS (acks come
+    /// in order, §6.5.3); the timer moves on to the next one, if any. An
+    /// ack of nothing is ignored.
+    fn settings_acked(&mut self) {
+        self.settings_unacked = self.settings_unacked.saturating_sub(1);
+        if self.settings_unacked == 0 {
+            self.timers.stop(Timer::SettingsAck);
+        } else {
+            self.timers.set(Timer::SettingsAck, self.now + self.config.settings_timeout);
+        }
     }
 
     /// SETTINGS_INITIAL_WINDOW_SIZE changes every stream's send window by the delta (§6.9.2).
@@ -472,6 +498,7 @@ impl Connection {
 
     /// Gives flow-control credit back for bytes that never reach the application.
     fn release_connection(&mut self, len: u32) {
+        self.bdp_on_release(len);
         if let Some(increment) = self.recv_window.release(len) {
             WindowUpdate { stream_id: 0, increment }.encode(self.output.buf());
         }

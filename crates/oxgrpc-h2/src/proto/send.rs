@@ -40,8 +40,7 @@ impl Connection {
         self.next_local_id += 2;
         let send = (!end_stream).then_some(SendSide::Streaming);
         let state = State::new(send, Some(RecvSide::AwaitingHead));
-        let stream =
-            Stream::new(state, self.peer.initial_window_size, self.config.initial_window_size);
+        let stream = Stream::new(state, self.peer.initial_window_size, self.local_initial_window);
         self.insert_stream(id, stream);
         self.encode_headers(id, fields, end_stream);
         Ok(id)

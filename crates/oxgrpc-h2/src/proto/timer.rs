@@ -8,7 +8,7 @@
 //!
 //! | Timer         | Armed at, for                          | Stopped by     | On expiry          |
 //! |---------------|----------------------------------------|----------------|--------------------|
-//! | `SettingsAck` | start, `settings_timeout`              | SETTINGS ack   | fail (1)           |
+//! | `SettingsAck` | our SETTINGS (6), `settings_timeout`   | its ACK        | fail (1)           |
 //! | `KeepAlive`   | start, any frame, `keepalive_interval` | PING sent      | keepalive PING (2) |
 //! | `PingTimeout` | keepalive PING, `keepalive_timeout`    | any frame      | fail (3)           |
 //! | `Idle`        | start, last stream closed, `max_idle`  | stream, GOAWAY | GOAWAY "max_idle"  |
@@ -23,6 +23,9 @@
 //!     `go_away_grace`, and on a tie it fires first, so the peer always
 //!     hears the final GOAWAY before the grace cuts its streams off.
 //! (5) `GoAwayGraceExpired`, only if streams are still open; nothing more is sent.
+//! (6) At start, and again for a later SETTINGS (the BDP estimator's) sent
+//!     while none is unacknowledged; while several are, it times the
+//!     oldest, restarted at each ACK for the next (acks come in order).
 //!
 //! `GoAwayGrace` counts from the first GOAWAY of a drain, as grpc-go's
 //! age timer does (it restarts for the grace right after `Drain`); gRFC A9

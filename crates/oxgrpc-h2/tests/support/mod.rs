@@ -14,6 +14,12 @@ use oxgrpc_h2::hpack::{Decoder, Encoder};
 use oxgrpc_h2::{Config, Connection, ConnectionError, Event, Header, PREFACE, Reason};
 use std::time::{Duration, Instant};
 
+/// The default config with fixed windows: no BDP PINGs, for tests that
+/// assert on every frame sent.
+pub fn fixed() -> Config {
+    Config { adaptive_window: false, ..Config::default() }
+}
+
 /// A frame the connection sent, with header blocks decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sent {
