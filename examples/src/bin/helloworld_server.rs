@@ -24,7 +24,8 @@ impl Greeter for MyGreeter {
 /// `OXGRPC_KEEPALIVE_TIME_MS`, `OXGRPC_KEEPALIVE_TIMEOUT_MS`,
 /// `OXGRPC_MAX_CONNECTION_IDLE_MS`, `OXGRPC_MAX_CONNECTION_AGE_MS`,
 /// `OXGRPC_MAX_CONNECTION_AGE_GRACE_MS`, `OXGRPC_MIN_PING_INTERVAL_MS`, and
-/// `OXGRPC_PERMIT_PINGS_WITHOUT_CALLS=1`.
+/// `OXGRPC_PERMIT_PINGS_WITHOUT_CALLS=1`; `OXGRPC_FIXED_WINDOWS=1` turns the
+/// BDP window growth off.
 fn main() -> std::io::Result<()> {
     oxgrpc_examples::init_logging();
     let addr = oxgrpc_examples::addr_arg();
@@ -56,6 +57,10 @@ fn env_ms(name: &str) -> Option<Duration> {
 
 /// Applies the `OXGRPC_*` connection-management variables.
 fn connection_management(mut builder: ServerBuilder) -> ServerBuilder {
+    if std::env::var("OXGRPC_FIXED_WINDOWS").is_ok_and(|v| v == "1") {
+        let fixed = oxgrpc_h2::Config { adaptive_window: false, ..oxgrpc_h2::Config::default() };
+        builder = builder.http2_config(fixed);
+    }
     if let Some(time) = env_ms("OXGRPC_KEEPALIVE_TIME_MS") {
         builder = builder.keepalive_time(Some(time));
     }
