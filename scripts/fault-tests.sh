@@ -19,11 +19,13 @@ skip() { echo "fault-tests: SKIPPED: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "network namespaces need root"
 command -v ip >/dev/null 2>&1 || apt_install iproute2
 ns="oxgrpc-fault-$$"
+host_if="oxf$$h"
+ns_if="oxf$$s"
 ip netns add "$ns" 2>/dev/null || skip "cannot create a network namespace here"
 
 cleanup() {
     cleanup_pids || true
-    ip link del "${ns:0:10}h" 2>/dev/null || true
+    ip link del "$host_if" 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -32,16 +34,15 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     cargo build --release -p oxgrpc-examples --bin helloworld-server --bin helloworld-soak
 fi
 
-host_if="${ns:0:10}h"
-ip link add "$host_if" type veth peer name "${ns:0:10}s"
-ip link set "${ns:0:10}s" netns "$ns"
+ip link add "$host_if" type veth peer name "$ns_if"
+ip link set "$ns_if" netns "$ns"
 ip addr add 10.77.0.2/24 dev "$host_if"
 ip link set "$host_if" up
-ip -n "$ns" addr add 10.77.0.1/24 dev "${ns:0:10}s"
-ip -n "$ns" link set "${ns:0:10}s" up
+ip -n "$ns" addr add 10.77.0.1/24 dev "$ns_if"
+ip -n "$ns" link set "$ns_if" up
 ip -n "$ns" link set lo up
 
-if ip netns exec "$ns" tc qdisc add dev "${ns:0:10}s" root netem loss 5% 2>/dev/null \
+if ip netns exec "$ns" tc qdisc add dev "$ns_if" root netem loss 5% 2>/dev/null \
     && tc qdisc add dev "$host_if" root netem loss 5% 2>/dev/null; then
     how="tc netem loss 5%"
 else
