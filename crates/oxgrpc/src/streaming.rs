@@ -27,6 +27,8 @@ pub struct Streaming<T> {
     deadline: Option<crate::rt::Sleep>,
     done: bool,
     trailers: Option<Metadata>,
+    /// Client: the status arrived in the response head (Trailers-Only).
+    status_in_head: Option<Vec<oxgrpc_h2::Header>>,
     /// Client: interceptors that see the final status when the stream ends.
     hook: Option<(Interceptors, CallInfo)>,
     finishing: Option<Pin<Box<dyn Future<Output = Status> + Send>>>,
@@ -49,6 +51,7 @@ impl<T: prost::Message + Default> Streaming<T> {
             deadline: None,
             done: false,
             trailers: None,
+            status_in_head: None,
             hook: None,
             finishing: None,
             _message: PhantomData,
@@ -59,6 +62,12 @@ impl<T: prost::Message + Default> Streaming<T> {
     /// ends with DEADLINE_EXCEEDED.
     pub(crate) fn with_deadline(mut self, deadline: Option<std::time::Instant>) -> Streaming<T> {
         self.deadline = deadline.map(crate::rt::sleep_until);
+        self
+    }
+
+    /// Client: a Trailers-Only response; its head carries the status.
+    pub(crate) fn with_status_in_head(mut self, head: Vec<oxgrpc_h2::Header>) -> Streaming<T> {
+        self.status_in_head = Some(head);
         self
     }
 
@@ -174,7 +183,7 @@ impl<T: prost::Message + Default> Streaming<T> {
         if !self.client {
             return Poll::Ready(Ok(None));
         }
-        let Some(fields) = self.body.trailers() else {
+        let Some(fields) = self.body.trailers().or_else(|| self.status_in_head.take()) else {
             return self
                 .conclude(cx, Some(Status::internal("server closed the stream without a status")));
         };

@@ -192,11 +192,15 @@ impl Channel {
                 return Err(Status::deadline_exceeded("deadline exceeded"));
             }
         };
-        let mut head = ResponseHead::parse(&head)?;
+        let fields = head;
+        let mut head = ResponseHead::parse(&fields)?;
         self.inner.interceptors.on_response(&info, &mut head.metadata).await;
         let decoder = MessageDecoder::new(head.encoding)
             .with_max_message_size(self.inner.max_receive_message_size);
-        let stream = Streaming::new(recv, decoder, Role::Client).with_deadline(info.deadline);
+        let mut stream = Streaming::new(recv, decoder, Role::Client).with_deadline(info.deadline);
+        if head.trailers_only {
+            stream = stream.with_status_in_head(fields);
+        }
         Ok((head, stream))
     }
 

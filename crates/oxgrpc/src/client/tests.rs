@@ -103,3 +103,33 @@ async fn a_lost_connection_is_unavailable_with_its_cause() {
     let cause = status.source().and_then(|e| e.downcast_ref::<StreamError>());
     assert!(cause.is_some_and(StreamError::is_connection), "{status:?}");
 }
+
+/// A Trailers-Only OK answer is a valid empty stream (interop
+/// `empty_stream`), but a unary call still needs its one message.
+#[tokio::test]
+async fn a_trailers_only_ok_is_an_empty_stream_but_not_a_unary_answer() {
+    let (channel, accept) = connect().await;
+    let streaming = {
+        let channel = channel.clone();
+        tokio::spawn(async move {
+            let request = Request::new("ping".to_owned());
+            let response = channel.server_streaming::<String, String>("/test.Echo/List", request);
+            let mut stream = response.await?.into_inner();
+            stream.message().await
+        })
+    };
+    let mut peer = accept.await.unwrap();
+    let (id, _) = request(&mut peer).await;
+    let mut head = ok_head();
+    head.push(Header::new("grpc-status", "0"));
+    peer.conn.send_headers(id, &head, true).unwrap();
+    peer.flush().await;
+    assert_eq!(streaming.await.unwrap(), Ok(None));
+
+    let call = unary(&channel, None);
+    let (id, _) = request(&mut peer).await;
+    peer.conn.send_headers(id, &head, true).unwrap();
+    peer.flush().await;
+    let status = call.await.unwrap().unwrap_err();
+    assert_eq!(status.code(), Code::Internal, "{status}");
+}

@@ -35,12 +35,16 @@ pub(crate) fn trailers_only(metadata: &Metadata, status: &Status) -> Vec<Header>
 pub(crate) struct ResponseHead {
     pub(crate) metadata: Metadata,
     pub(crate) encoding: Option<CompressionEncoding>,
+    /// A Trailers-Only OK response: the stream ended in its head, with no
+    /// message. Valid for streaming calls; a unary call still needs one.
+    pub(crate) trailers_only: bool,
 }
 
 impl ResponseHead {
     /// Reads `:status`, `content-type`, `grpc-encoding` and metadata. A head
-    /// that carries `grpc-status` is a Trailers-Only response: it ends the
-    /// call, with that status.
+    /// that carries `grpc-status` is a Trailers-Only response: an error
+    /// status ends the call here; an OK one is a stream with no message
+    /// (`trailers_only`), whose status the caller reads from these fields.
     pub(crate) fn parse(head: &[Header]) -> Result<ResponseHead, Status> {
         let field =
             |name: &str| head.iter().find(|h| h.name == name.as_bytes()).map(|h| &h.value[..]);
@@ -48,15 +52,11 @@ impl ResponseHead {
         let http_status = field(":status")
             .and_then(|s| std::str::from_utf8(s).ok()?.parse::<u16>().ok())
             .unwrap_or(0);
-        if let Some(status) = Status::from_header_fields(fields()) {
-            if status.code() != Code::Ok || http_status == 200 {
-                return Err(if status.code() == Code::Ok {
-                    Status::internal("server sent a Trailers-Only OK response without a message")
-                } else {
-                    status
-                });
-            }
+        let status = Status::from_header_fields(fields());
+        if let Some(status) = status.as_ref().filter(|s| s.code() != Code::Ok) {
+            return Err(status.clone());
         }
+        let trailers_only = status.is_some() && http_status == 200;
         if http_status != 200 {
             return Err(Status::from_http_status(http_status));
         }
@@ -69,7 +69,7 @@ impl ResponseHead {
             })?,
             None => None,
         };
-        Ok(ResponseHead { metadata: Metadata::from_wire(fields()), encoding })
+        Ok(ResponseHead { metadata: Metadata::from_wire(fields()), encoding, trailers_only })
     }
 }
 
@@ -92,6 +92,15 @@ mod tests {
         let head = trailers_only(&Metadata::new(), &Status::not_found("no book"));
         let status = ResponseHead::parse(&head).unwrap_err();
         assert_eq!((status.code(), status.message()), (Code::NotFound, "no book"));
+    }
+
+    #[test]
+    fn a_trailers_only_ok_is_an_empty_stream() {
+        let head = trailers_only(&Metadata::new(), &Status::ok(""));
+        assert!(ResponseHead::parse(&head).unwrap().trailers_only);
+        assert!(
+            !ResponseHead::parse(&response_head(None, &Metadata::new())).unwrap().trailers_only
+        );
     }
 
     #[test]
