@@ -4,7 +4,7 @@
     scripts/check-module-cycles.py crates/oxgrpc/src [crates/oxgrpc-h2/src ...]
 
 Reads every `crate::module` path (including `crate::{A, b::C}` groups and the
-names the crate root re-exports) outside test code (`#[cfg(test)]` sections,
+names the crate root re-exports, and intra-doc links) outside test code (`#[cfg(test)]` sections,
 `tests.rs` and `test_*.rs` files), builds the
 graph of top-level modules, and reports every strongly connected component
 with more than one module. Prints the graph with -v.
@@ -47,7 +47,10 @@ def graph(root):
             if here is None:
                 continue
             src = open(path).read().split("#[cfg(test)]")[0]
-            src = re.sub(r"//.*", "", src)
+            # Intra-doc links (`[`crate::status::X`]`) tie modules together
+            # too; other comments do not.
+            links = " ".join(re.findall(r"\[`(crate::[A-Za-z0-9_:]+)", src))
+            src = re.sub(r"//.*", "", src) + " " + links
             targets = set(re.findall(r"crate::([a-z_][a-z0-9_]*)", src))
             for group in re.findall(r"crate::\{([^}]*)\}", src):
                 for name in re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\b", group):

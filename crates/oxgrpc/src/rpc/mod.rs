@@ -2,9 +2,9 @@
 //!
 //! These are hand-written [`prost::Message`] types whose field numbers follow
 //! `google/rpc/status.proto` and `google/rpc/error_details.proto`. Most code
-//! uses them through [`crate::status::ErrorDetail`] and
-//! [`crate::Status::with_details`]; they are public so that they can be
-//! built and inspected directly.
+//! uses them through `oxgrpc::status::ErrorDetail` and
+//! `oxgrpc::Status::with_details`, which build on this module; they are
+//! public so that they can be built and inspected directly.
 //!
 //! ```
 //! use oxgrpc::rpc::ErrorInfo;
@@ -48,7 +48,7 @@ pub(crate) use google_rpc_name;
 /// holds the typed error details.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Status {
-    /// The status code, a value of [`crate::Code`].
+    /// The status code: a gRPC code number (`oxgrpc::Code::as_i32`).
     #[prost(int32, tag = "1")]
     pub code: i32,
     /// A developer-facing error message, in English.

@@ -378,8 +378,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                     }
                 }
                 Event::Error(e) => self.finish_all(ConnectionEnd::Protocol(e)),
-                // Acks of application pings; keepalive acks are matched in the engine.
-                Event::PingAck { .. } => {}
+                // PingAck (keepalive, drain and BDP acks never leave the
+                // engine) and events added later: nothing to deliver.
                 _ => {}
             }
         }
