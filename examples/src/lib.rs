@@ -10,6 +10,16 @@ pub mod bookstore {
     oxgrpc::include_proto!("bookstore");
 }
 
+/// The reflection services (v1 and v1alpha) for a server of `package_set`
+/// (a generated `FILE_DESCRIPTOR_SET`) with the health service.
+pub fn reflection(package_set: &[u8]) -> std::io::Result<oxgrpc_reflection::Reflection> {
+    oxgrpc_reflection::Builder::new()
+        .register_encoded_file_descriptor_set(package_set)
+        .register_encoded_file_descriptor_set(oxgrpc_health::FILE_DESCRIPTOR_SET)
+        .build()
+        .map_err(std::io::Error::other)
+}
+
 /// Parses `--addr HOST:PORT` (default 127.0.0.1:50051) from the command line.
 pub fn addr_arg() -> std::net::SocketAddr {
     let mut args = std::env::args().skip(1);

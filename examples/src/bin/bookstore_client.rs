@@ -10,20 +10,26 @@ fn show(book: &Book) -> String {
     format!("#{} {:?} by {}", book.id, book.title, book.author)
 }
 
+fn book(id: &str, title: &str, author: &str) -> Book {
+    Book { id: id.into(), title: title.into(), author: author.into() }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), oxgrpc::Status> {
     let addr = oxgrpc_examples::addr_arg();
     let client = BookstoreClient::connect(&format!("http://{addr}")).await?;
 
     println!("== GetBook (unary)");
-    let mut request = Request::new(GetBookRequest { id: 1 });
+    let mut request = Request::new(GetBookRequest { id: "1".into() });
     request
         .metadata_mut()
         .insert("x-client", "oxgrpc-bookstore-client")
         .map_err(|e| oxgrpc::Status::internal(e.to_string()))?;
     let response = client.get_book(request).await?;
     println!("  {}", show(response.get_ref()));
-    match client.get_book(GetBookRequest { id: 404 }).await {
+    let response = client.get_book(GetBookRequest { id: "123".into() }).await?;
+    println!("  {}", show(response.get_ref()));
+    match client.get_book(GetBookRequest { id: "404".into() }).await {
         Err(status) if status.code() == Code::NotFound => println!("  id 404: {status}"),
         other => {
             return Err(oxgrpc::Status::internal(format!("expected NOT_FOUND, got {other:?}")));
@@ -38,8 +44,8 @@ async fn main() -> Result<(), oxgrpc::Status> {
 
     println!("== AddBooks (client streaming)");
     let new_books = vec![
-        Book { id: 4, title: "Rust for Rustaceans".into(), author: "Jon Gjengset".into() },
-        Book { id: 5, title: "Rust Atomics and Locks".into(), author: "Mara Bos".into() },
+        book("4", "Rust for Rustaceans", "Jon Gjengset"),
+        book("5", "Rust Atomics and Locks", "Mara Bos"),
     ];
     let added = client.add_books(stream::iter(new_books)).await?.into_inner();
     println!(
@@ -49,10 +55,8 @@ async fn main() -> Result<(), oxgrpc::Status> {
     );
 
     println!("== Chat (bidirectional streaming)");
-    let outgoing = vec![
-        Book { id: 6, title: "Hands-on Rust".into(), author: "Herbert Wolverson".into() },
-        Book { id: 7, title: "Rust in Action".into(), author: "Tim McNamara".into() },
-    ];
+    let outgoing =
+        vec![book("1", "Draft Book", "Jane Smith"), book("2", "Another Draft", "Alex Johnson")];
     let mut replies = client.chat(stream::iter(outgoing)).await?.into_inner();
     while let Some(book) = replies.message().await? {
         println!("  {}", show(&book));
