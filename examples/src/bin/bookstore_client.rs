@@ -1,10 +1,16 @@
-//! Makes one call of each kind against a bookstore server and prints them:
+//! Makes one call of each kind against a bookstore server and prints them,
+//! then asks its health service and lists its services by reflection:
 //! `bookstore-client [--addr HOST:PORT]`.
 
 use futures_util::stream;
 use oxgrpc::{Code, Request};
 use oxgrpc_examples::bookstore::bookstore_client::BookstoreClient;
 use oxgrpc_examples::bookstore::{Book, GetBookRequest};
+use oxgrpc_health::pb::{HealthCheckRequest, health_client::HealthClient};
+use oxgrpc_reflection::pb::v1alpha::ServerReflectionRequest;
+use oxgrpc_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
+use oxgrpc_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+use oxgrpc_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
 
 fn show(book: &Book) -> String {
     format!("#{} {:?} by {}", book.id, book.title, book.author)
@@ -60,6 +66,28 @@ async fn main() -> Result<(), oxgrpc::Status> {
     let mut replies = client.chat(stream::iter(outgoing)).await?.into_inner();
     while let Some(book) = replies.message().await? {
         println!("  {}", show(&book));
+    }
+
+    println!("== Health Check (grpc.health.v1)");
+    let health = HealthClient::new(client.channel().clone());
+    for service in ["", "bookstore.Bookstore"] {
+        let reply = health.check(HealthCheckRequest { service: service.into() }).await?;
+        println!("  {service:?}: {}", reply.get_ref().status().as_str_name());
+    }
+
+    println!("== Reflection: list services (grpc.reflection.v1alpha)");
+    let reflection = ServerReflectionClient::new(client.channel().clone());
+    let ask = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let answers = reflection.server_reflection_info(stream::iter([ask])).await?;
+    for answer in answers.into_inner().collect_all().await? {
+        if let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response {
+            for service in list.service {
+                println!("  {}", service.name);
+            }
+        }
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The bookstore server: books in memory, one method of each kind, with the
 //! standard health service (`grpc.health.v1.Health`: "" and
 //! `bookstore.Bookstore` SERVING, NOT_SERVING once shutdown starts) and
-//! server reflection (`grpc.reflection.v1` and `v1alpha`).
+//! server reflection (`grpc.reflection.v1` and `v1alpha`). SIGUSR1 flips
+//! `bookstore.Bookstore` between SERVING and NOT_SERVING.
 //!
 //! Behaviour beyond the article, for tests: request metadata whose key
 //! starts with `x-` is echoed in the response's initial metadata;
@@ -174,6 +175,7 @@ async fn main() -> std::io::Result<()> {
     eprintln!("listening on {}", listener.local_addr()?);
     let health = HealthReporter::new();
     health.set_serving("bookstore.Bookstore");
+    oxgrpc_examples::flip_health_on_sigusr1(health.clone(), "bookstore.Bookstore");
     let reflection = oxgrpc_examples::reflection(oxgrpc_examples::bookstore::FILE_DESCRIPTOR_SET)?;
     Server::builder()
         .add_service(BookstoreServer::new(Store::new()))
