@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: builds and starts the bookstore server, then runs the bookstore
 # client, which makes one call of each kind (unary, server streaming,
-# client streaming, bidirectional) and prints them; then a helloworld call.
+# client streaming, bidirectional) and prints them, asks the health service and
+# lists the services by reflection; then a helloworld call.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -26,7 +26,8 @@ step "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "module layering: no import cycles"
-python3 scripts/check-module-cycles.py crates/oxgrpc/src crates/oxgrpc-h2/src
+python3 scripts/check-module-cycles.py crates/oxgrpc/src crates/oxgrpc-h2/src \
+    crates/oxgrpc-health/src crates/oxgrpc-reflection/src
 
 step "cargo nextest (unit and engine tests)"
 cargo nextest run --workspace --no-fail-fast

@@ -10,12 +10,10 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::ServingStatus;
-use crate::pb::health_server::HealthServer;
-use crate::service::HealthService;
 use crate::watch::Watcher;
 
 /// Sets the serving status of each service, and of the whole server (the
-/// service name `""`), for the [`HealthService`] it made.
+/// service name `""`), for the health service it made (`service()`).
 ///
 /// Cheap to clone; every clone reports to the same services.
 ///
@@ -71,12 +69,6 @@ impl HealthReporter {
         let reporter = HealthReporter { shared: Arc::default() };
         reporter.set_status("", ServingStatus::Serving);
         reporter
-    }
-
-    /// The `grpc.health.v1.Health` service reporting this reporter's
-    /// statuses; add it to a `Server::builder()`.
-    pub fn service(&self) -> HealthServer<HealthService> {
-        HealthServer::new(HealthService::new(self.clone()))
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

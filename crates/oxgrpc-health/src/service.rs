@@ -4,7 +4,7 @@
 use oxgrpc::{Request, Response, ResponseSink, Status};
 
 use crate::ServingStatus;
-use crate::pb::health_server::Health;
+use crate::pb::health_server::{Health, HealthServer};
 use crate::pb::{HealthCheckRequest, HealthCheckResponse, HealthListRequest, HealthListResponse};
 use crate::reporter::HealthReporter;
 
@@ -26,9 +26,11 @@ pub struct HealthService {
     reporter: HealthReporter,
 }
 
-impl HealthService {
-    pub(crate) fn new(reporter: HealthReporter) -> Self {
-        HealthService { reporter }
+impl HealthReporter {
+    /// The `grpc.health.v1.Health` service reporting this reporter's
+    /// statuses; add it to a `Server::builder()`.
+    pub fn service(&self) -> HealthServer<HealthService> {
+        HealthServer::new(HealthService { reporter: self.clone() })
     }
 }
 

@@ -104,17 +104,19 @@ impl Index {
     /// Answers one question.
     pub(crate) fn answer(&self, query: Query<'_>) -> Answer {
         match query {
-            Query::FileByFilename(name) => self.files_from(name, || format!("file {name:?}")),
-            Query::FileContainingSymbol(symbol) => match self.symbols.get(symbol) {
-                Some(file) => self.files_from(file, String::new),
-                None => not_found(format!("symbol {symbol:?}")),
-            },
-            Query::FileContainingExtension { containing_type, number } => {
-                match self.extensions.get(&(containing_type.to_owned(), number)) {
-                    Some(file) => self.files_from(file, String::new),
-                    None => not_found(format!("extension {number} of {containing_type:?}")),
-                }
+            Query::FileByFilename(name) => {
+                self.files_from(name).unwrap_or_else(|| not_found(format!("file {name:?}")))
             }
+            Query::FileContainingSymbol(symbol) => self
+                .symbols
+                .get(symbol)
+                .and_then(|file| self.files_from(file))
+                .unwrap_or_else(|| not_found(format!("symbol {symbol:?}"))),
+            Query::FileContainingExtension { containing_type, number } => self
+                .extensions
+                .get(&(containing_type.to_owned(), number))
+                .and_then(|file| self.files_from(file))
+                .unwrap_or_else(|| not_found(format!("extension {number} of {containing_type:?}"))),
             Query::AllExtensionNumbersOfType(message) => {
                 if !self.messages.contains(message) {
                     return not_found(format!("message type {message:?}"));
@@ -135,10 +137,11 @@ impl Index {
     }
 
     /// `name` and its transitive imports, `name` first, each once, in the
-    /// order a depth-first walk of the imports meets them.
-    fn files_from(&self, name: &str, what: impl FnOnce() -> String) -> Answer {
+    /// order a depth-first walk of the imports meets them; `None` for a file
+    /// not registered.
+    fn files_from(&self, name: &str) -> Option<Answer> {
         if !self.files.contains_key(name) {
-            return not_found(what());
+            return None;
         }
         let mut seen = HashSet::new();
         let mut out = Vec::new();
@@ -151,7 +154,7 @@ impl Index {
             out.push(file.encoded.clone());
             stack.extend(file.dependencies.iter().rev().map(String::as_str));
         }
-        Answer::Files(out)
+        Some(Answer::Files(out))
     }
 
     fn add_file(&mut self, file: &FileDescriptorProto) {
