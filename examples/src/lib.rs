@@ -10,6 +10,9 @@ pub mod bookstore {
     oxgrpc::include_proto!("bookstore");
 }
 
+pub mod pki;
+pub mod tls_env;
+
 /// Parses `--addr HOST:PORT` (default 127.0.0.1:50051) from the command line.
 pub fn addr_arg() -> std::net::SocketAddr {
     let mut args = std::env::args().skip(1);
