@@ -10,6 +10,7 @@ pub mod bookstore {
     oxgrpc::include_proto!("bookstore");
 }
 
+pub mod auth;
 pub mod pki;
 pub mod tls_env;
 

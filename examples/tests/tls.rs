@@ -324,3 +324,36 @@ async fn watched_files_reload_when_they_change() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A fixed bearer token.
+struct Bearer;
+
+impl oxgrpc::CallCredentials for Bearer {
+    fn metadata<'a>(
+        &'a self,
+        _call: oxgrpc::CredentialsContext<'a>,
+    ) -> oxgrpc::BoxFuture<'a, Result<oxgrpc::Metadata, Status>> {
+        Box::pin(async {
+            let mut metadata = oxgrpc::Metadata::new();
+            metadata.insert("authorization", "Bearer t0ken").unwrap();
+            Ok(metadata)
+        })
+    }
+}
+
+#[tokio::test]
+async fn call_credentials_compose_with_tls() {
+    let pki = Pki::new();
+    let tls = ServerTls::new(pki.server_config(ClientAuth::Required)).unwrap();
+    let builder = Server::builder()
+        .handshaker(tls)
+        .interceptor(oxgrpc_examples::auth::BearerAuth::new(["t0ken"]))
+        .add_service(GreeterServer::new(WhoAmI));
+    let server = start(builder).await;
+    let config = pki.client_config().identity(identity(&pki.client));
+    let channel = Channel::builder(&https(&server)).unwrap().tls(config.clone()).unwrap();
+    let reply = hello_on(&channel.call_credentials(Bearer).connect_lazy()).await.unwrap();
+    assert!(reply.starts_with("true|"), "{reply}");
+    let status = hello(&https(&server), config).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
+}
