@@ -6,6 +6,8 @@
 #   2. Python grpcio reference bookstore server      <-  oxgrpc bookstore-client
 #                                                   <-  both suites (sanity: the
 #                                                       tests agree with grpcio)
+#   3. mutual TLS, both ways: grpcio client -> oxgrpc helloworld-server and
+#      oxgrpc helloworld-client -> grpcio server (interop/python/test_tls.py)
 #
 # Ends with "grpc-interop: N passed, M failed" (N, M count test cases) and
 # exits non-zero on any failure.
@@ -24,6 +26,8 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 BOOKSTORE_SERVER="${BOOKSTORE_SERVER:-$TARGET_DIR/release/bookstore-server}"
 HELLO_SERVER="${HELLO_SERVER:-$TARGET_DIR/release/helloworld-server}"
 BOOKSTORE_CLIENT="${BOOKSTORE_CLIENT:-$TARGET_DIR/release/bookstore-client}"
+HELLO_CLIENT="${HELLO_CLIENT:-$TARGET_DIR/release/helloworld-client}"
+TLS_CERTS_BIN="${TLS_CERTS_BIN:-$TARGET_DIR/release/tls-certs}"
 PY="$ROOT/.venv/bin/python"
 SUITE_TIMEOUT="${SUITE_TIMEOUT:-300}"
 
@@ -87,12 +91,12 @@ stop_server() {
     wait "$1" 2>/dev/null || true
 }
 
-# run_python_suite LABEL BOOKSTORE_ADDR HELLO_ADDR SERVER_LOG PEER
+# run_python_suite LABEL BOOKSTORE_ADDR HELLO_ADDR SERVER_LOG PEER [TEST_FILE]
 run_python_suite() {
-    local label="$1" out="$WORK/pytest-$RANDOM.out"
+    local label="$1" out="$WORK/pytest-$RANDOM.out" file="${6:-interop/python/test_interop.py}"
     step "Python grpcio suite -> $label"
     GRPC_TARGET="$2" HELLO_TARGET="$3" SERVER_LOG="$4" GRPC_PEER="$5" \
-        timeout "$SUITE_TIMEOUT" "$PY" -m pytest -v -p no:cacheprovider interop/python/test_interop.py 2>&1 | tee "$out"
+        timeout "$SUITE_TIMEOUT" "$PY" -m pytest -v -p no:cacheprovider "$file" 2>&1 | tee "$out"
     local rc=${PIPESTATUS[0]}
     local summary p f e
     summary="$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$out" | tail -1)"
@@ -151,7 +155,7 @@ elif [ "${SKIP_BUILD:-0}" != 1 ]; then
     fi
 fi
 if [ "$have_oxgrpc" = 1 ]; then
-    for bin in "$BOOKSTORE_SERVER" "$HELLO_SERVER" "$BOOKSTORE_CLIENT"; do
+    for bin in "$BOOKSTORE_SERVER" "$HELLO_SERVER" "$BOOKSTORE_CLIENT" "$HELLO_CLIENT" "$TLS_CERTS_BIN"; do
         if [ ! -x "$bin" ]; then
             fail_step "missing binary $bin"
             have_oxgrpc=0
@@ -213,6 +217,12 @@ if start_server reference-server "$REF_LOG" "$PY" interop/python/bookstore_serve
     stop_server "$REF_PID"
 else
     fail_step "starting the Python grpcio reference server"
+fi
+
+# --- 3. mutual TLS with grpcio, both ways ------------------------------------
+if [ "$have_oxgrpc" = 1 ]; then
+    export HELLO_SERVER HELLO_CLIENT TLS_CERTS_BIN
+    run_python_suite "mutual TLS" "" "" "" oxgrpc interop/python/test_tls.py
 fi
 
 echo
