@@ -59,3 +59,13 @@ pub fn client() -> Result<Option<ClientTlsConfig>, Box<dyn Error + Send + Sync>>
     }
     Ok(Some(config))
 }
+
+/// A channel builder for `addr`: `https://` with [`client`]'s settings
+/// when `OXGRPC_TLS_CA` is set, `http://` otherwise.
+pub fn channel(addr: std::net::SocketAddr) -> Result<oxgrpc::ChannelBuilder, oxgrpc::Status> {
+    let tls = client().map_err(|e| oxgrpc::Status::invalid_argument(e.to_string()))?;
+    match tls {
+        Some(tls) => oxgrpc::Channel::builder(&format!("https://{addr}"))?.tls(tls),
+        None => oxgrpc::Channel::builder(&format!("http://{addr}")),
+    }
+}

@@ -7,12 +7,7 @@ use oxgrpc_examples::helloworld::greeter_client::GreeterClient;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), oxgrpc::Status> {
     let addr = oxgrpc_examples::addr_arg();
-    let tls = oxgrpc_examples::tls_env::client()
-        .map_err(|e| oxgrpc::Status::invalid_argument(e.to_string()))?;
-    let channel = match tls {
-        Some(tls) => oxgrpc::Channel::builder(&format!("https://{addr}"))?.tls(tls)?,
-        None => oxgrpc::Channel::builder(&format!("http://{addr}"))?,
-    };
+    let channel = oxgrpc_examples::tls_env::channel(addr)?;
     let client = GreeterClient::new(channel.connect().await?);
     let reply = client.say_hello(HelloRequest { name: "oxgrpc".into() }).await?;
     println!("{}", reply.into_inner().message);
