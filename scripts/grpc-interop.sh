@@ -9,6 +9,8 @@
 #   2. Python grpcio reference bookstore server      <-  oxgrpc bookstore-client
 #                                                   <-  both suites (sanity: the
 #                                                       tests agree with grpcio)
+#   3. mutual TLS, both ways: grpcio client -> oxgrpc helloworld-server and
+#      oxgrpc helloworld-client -> grpcio server (interop/python/test_tls.py)
 #
 # Ends with "grpc-interop: N passed, M failed" (N, M count test cases) and
 # exits non-zero on any failure.
@@ -28,6 +30,8 @@ BOOKSTORE_SERVER="${BOOKSTORE_SERVER:-$TARGET_DIR/release/bookstore-server}"
 export BOOKSTORE_SERVER  # test_standard_services.py starts its own servers
 HELLO_SERVER="${HELLO_SERVER:-$TARGET_DIR/release/helloworld-server}"
 BOOKSTORE_CLIENT="${BOOKSTORE_CLIENT:-$TARGET_DIR/release/bookstore-client}"
+HELLO_CLIENT="${HELLO_CLIENT:-$TARGET_DIR/release/helloworld-client}"
+TLS_CERTS_BIN="${TLS_CERTS_BIN:-$TARGET_DIR/release/tls-certs}"
 PY="$ROOT/.venv/bin/python"
 SUITE_TIMEOUT="${SUITE_TIMEOUT:-300}"
 
@@ -155,7 +159,7 @@ elif [ "${SKIP_BUILD:-0}" != 1 ]; then
     fi
 fi
 if [ "$have_oxgrpc" = 1 ]; then
-    for bin in "$BOOKSTORE_SERVER" "$HELLO_SERVER" "$BOOKSTORE_CLIENT"; do
+    for bin in "$BOOKSTORE_SERVER" "$HELLO_SERVER" "$BOOKSTORE_CLIENT" "$HELLO_CLIENT" "$TLS_CERTS_BIN"; do
         if [ ! -x "$bin" ]; then
             fail_step "missing binary $bin"
             have_oxgrpc=0
@@ -221,6 +225,12 @@ if start_server reference-server "$REF_LOG" "$PY" interop/python/bookstore_serve
     stop_server "$REF_PID"
 else
     fail_step "starting the Python grpcio reference server"
+fi
+
+# --- 3. mutual TLS with grpcio, both ways ------------------------------------
+if [ "$have_oxgrpc" = 1 ]; then
+    export HELLO_SERVER HELLO_CLIENT TLS_CERTS_BIN
+    run_python_suite "mutual TLS" "" "" "" oxgrpc interop/python/test_tls.py
 fi
 
 echo

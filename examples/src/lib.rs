@@ -10,6 +10,10 @@ pub mod bookstore {
     oxgrpc::include_proto!("bookstore");
 }
 
+pub mod auth;
+pub mod pki;
+pub mod tls_env;
+
 /// The reflection services (v1 and v1alpha) for a server of `package_set`
 /// (a generated `FILE_DESCRIPTOR_SET`) with the health service.
 pub fn reflection(package_set: &[u8]) -> std::io::Result<oxgrpc_reflection::Reflection> {

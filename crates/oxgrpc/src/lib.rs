@@ -31,7 +31,7 @@ mod wire;
 
 pub use call::deadline;
 pub use call::{CallContext, CallInfo, IntoRequest, IntoStreamingRequest, Request, Response};
-pub use client::{Channel, ChannelBuilder};
+pub use client::{CallCredentials, Channel, ChannelBuilder, CredentialsContext};
 pub use codec::CompressionEncoding;
 pub use interceptor::Interceptor;
 pub use metadata::Metadata;

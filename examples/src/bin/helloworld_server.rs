@@ -29,6 +29,9 @@ impl Greeter for MyGreeter {
 /// `OXGRPC_MAX_CONNECTION_AGE_GRACE_MS`, `OXGRPC_MIN_PING_INTERVAL_MS`, and
 /// `OXGRPC_PERMIT_PINGS_WITHOUT_CALLS=1`; `OXGRPC_FIXED_WINDOWS=1` turns the
 /// BDP window growth off.
+///
+/// TLS: `OXGRPC_TLS_CERT`, `OXGRPC_TLS_KEY`, `OXGRPC_TLS_CLIENT_CA`,
+/// `OXGRPC_TLS_CLIENT_AUTH` (see `oxgrpc_examples::tls_env`).
 fn main() -> std::io::Result<()> {
     oxgrpc_examples::init_logging();
     let addr = oxgrpc_examples::addr_arg();
@@ -46,12 +49,16 @@ fn main() -> std::io::Result<()> {
     };
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;
+        let mut builder = connection_management(Server::builder());
+        if let Some(tls) = oxgrpc_examples::tls_env::server().map_err(std::io::Error::other)? {
+            builder = builder.handshaker(tls);
+        }
         eprintln!("listening on {}", listener.local_addr()?);
         let health = HealthReporter::new();
         health.set_serving("helloworld.Greeter");
         let reflection =
             oxgrpc_examples::reflection(oxgrpc_examples::helloworld::FILE_DESCRIPTOR_SET)?;
-        connection_management(Server::builder())
+        builder
             .add_service(GreeterServer::new(MyGreeter))
             .add_service(health.service())
             .add_reflection(reflection)

@@ -1,6 +1,7 @@
 //! Many SayHello calls with a deadline each, for soak and fault tests:
 //! `helloworld-soak [--addr HOST:PORT]` with `SOAK_CALLS` (default 10000),
-//! `SOAK_CONCURRENCY` (default 16) and `SOAK_TIMEOUT_MS` (default 2000).
+//! `SOAK_CONCURRENCY` (default 16) and `SOAK_TIMEOUT_MS` (default 2000);
+//! over TLS when `OXGRPC_TLS_CA` is set (see `oxgrpc_examples::tls_env`).
 //!
 //! Prints how many calls succeeded and how many ended with
 //! DEADLINE_EXCEEDED, and the latency percentiles. Exits 1 if any call ended
@@ -24,8 +25,9 @@ async fn main() {
     let calls = env("SOAK_CALLS", 10_000) as usize;
     let concurrency = env("SOAK_CONCURRENCY", 16).max(1) as usize;
     let timeout = Duration::from_millis(env("SOAK_TIMEOUT_MS", 2000));
-    let client = match GreeterClient::connect(&format!("http://{addr}")).await {
-        Ok(client) => client,
+    let channel = async { oxgrpc_examples::tls_env::channel(addr)?.connect().await };
+    let client = match channel.await {
+        Ok(channel) => GreeterClient::new(channel),
         Err(status) => {
             eprintln!("helloworld-soak: cannot connect: {status}");
             std::process::exit(1);

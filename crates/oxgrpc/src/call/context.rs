@@ -2,7 +2,9 @@
 
 use super::cancel::Cancellation;
 use crate::rt;
+use crate::transport::Peer;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What a server knows about the call it is handling.
@@ -10,7 +12,7 @@ use std::time::{Duration, Instant};
 pub struct CallContext {
     pub(crate) method: String,
     pub(crate) deadline: Option<Instant>,
-    pub(crate) remote_addr: Option<SocketAddr>,
+    pub(crate) peer: Arc<Peer>,
     pub(crate) cancelled: Cancellation,
 }
 
@@ -30,9 +32,29 @@ impl CallContext {
         self.deadline.map(|d| d.saturating_duration_since(rt::now()))
     }
 
-    /// The caller's address.
+    /// The caller's address, on TCP.
     pub fn remote_addr(&self) -> Option<SocketAddr> {
-        self.remote_addr
+        self.peer.remote_addr()
+    }
+
+    /// The caller: its address, unix credentials, and what the handshake
+    /// proved (the verified client certificate chain, its subject and SANs).
+    ///
+    /// ```
+    /// # fn check(context: &oxgrpc::CallContext) -> Result<(), oxgrpc::Status> {
+    /// let auth = context.peer().auth().ok_or_else(|| oxgrpc::Status::unauthenticated("TLS required"))?;
+    /// if !auth.sans().iter().any(|san| san == "admin.example.com") {
+    ///     return Err(oxgrpc::Status::permission_denied("admins only"));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn peer(&self) -> &Peer {
+        &self.peer
+    }
+
+    /// Whether the connection is secured (TLS, or another handshaker).
+    pub fn is_secure(&self) -> bool {
+        self.peer.is_secure()
     }
 
     /// Whether the call was cancelled (by the client, or by its deadline).

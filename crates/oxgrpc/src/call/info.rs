@@ -1,7 +1,9 @@
 //! What interceptors see of a call, on both sides.
 
 use crate::metadata::Metadata;
+use crate::transport::Peer;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What an interceptor sees of a call.
@@ -14,6 +16,9 @@ pub struct CallInfo {
     pub metadata: Metadata,
     /// The call's deadline, if any.
     pub deadline: Option<Instant>,
-    /// The peer, on a server.
+    /// The peer's address, on a server (on TCP).
     pub remote_addr: Option<SocketAddr>,
+    /// The peer, on a server: its address and what the handshake proved
+    /// (see [`CallContext::peer`](super::CallContext::peer)).
+    pub peer: Option<Arc<Peer>>,
 }

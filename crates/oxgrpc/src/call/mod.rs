@@ -2,7 +2,8 @@
 //! server's [`CallContext`], the interceptors' [`CallInfo`], cancellation and
 //! deadline propagation.
 //!
-//! This is a leaf: it depends on `codec`, `metadata` and `rt` only, so the
+//! This is a leaf: it depends on `codec`, `metadata`, `rt` and the
+//! transport's `Peer` only, so the
 //! server and the client can both build on it.
 
 mod cancel;

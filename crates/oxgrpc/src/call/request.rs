@@ -111,7 +111,7 @@ impl<T> Request<T> {
 
     /// Server: the caller's address.
     pub fn remote_addr(&self) -> Option<SocketAddr> {
-        self.context.as_ref().and_then(|c| c.remote_addr)
+        self.context.as_ref().and_then(|c| c.remote_addr())
     }
 
     /// Replaces the message, keeping metadata and options.

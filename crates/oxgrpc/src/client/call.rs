@@ -1,6 +1,7 @@
 //! The four kinds of call, from the client side.
 
 use super::Channel;
+use super::credentials::CredentialsContext;
 use crate::call::{CallInfo, Request, Response};
 use crate::codec::{CompressionEncoding, MessageDecoder, encode_prost};
 use crate::metadata::Metadata;
@@ -129,12 +130,26 @@ impl Channel {
         };
         let compression = request.compression().or(self.inner.compression);
         let metadata = std::mem::take(request.metadata_mut());
-        let mut info = CallInfo { method: path.to_string(), metadata, deadline, remote_addr: None };
+        let mut info = CallInfo {
+            method: path.to_string(),
+            metadata,
+            deadline,
+            remote_addr: None,
+            peer: None,
+        };
         self.inner.interceptors.on_request(&mut info).await?;
+        let call = CredentialsContext { method: path, authority: &self.inner.authority };
+        let secure = self.inner.dialer.is_secure();
+        self.inner.credentials.apply(call, secure, &mut info.metadata).await?;
         if deadline.is_some_and(|d| d <= rt::now()) {
             return Err(Status::deadline_exceeded("deadline exceeded before the call started"));
         }
-        let head = client_request_head(&self.inner.authority, &info, compression);
+        let head = client_request_head(
+            self.inner.dialer.scheme(),
+            &self.inner.authority,
+            &info,
+            compression,
+        );
         let client = self.client().await?;
         let (send, recv) =
             client.send_request(head, false).map_err(|e| status_from_stream_error(&e))?;

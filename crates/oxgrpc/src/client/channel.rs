@@ -1,13 +1,18 @@
 //! A channel: a (re)connecting HTTP/2 connection to one target.
 
+use super::connect::{DEFAULT_CONNECT_TIMEOUT, Dialer};
+use super::credentials::{CallCredentials, CallCredentialsList};
+use super::target::Target;
 use crate::Status;
 use crate::codec::{CompressionEncoding, DEFAULT_MAX_MESSAGE_SIZE};
 use crate::interceptor::{Interceptor, Interceptors};
-use crate::transport::Client;
+use crate::transport::{Client, ClientHandshaker, Connect};
 use oxgrpc_h2::Config;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// A channel to one server, e.g. `http://127.0.0.1:50051`.
+/// A channel to one server: `http://host:port`, `https://host:port` (TLS),
+/// `unix:path`, `unix:///abs/path` or `unix-abstract:name`.
 ///
 /// Cheap to clone (clones share the connection); calls go through `&self`
 /// and run concurrently over one HTTP/2 connection. When the connection
@@ -28,6 +33,8 @@ pub struct Channel {
 
 pub(crate) struct Inner {
     pub(crate) authority: String,
+    pub(crate) dialer: Dialer,
+    pub(crate) credentials: CallCredentialsList,
     pub(crate) http2: Config,
     pub(crate) interceptors: Interceptors,
     pub(crate) compression: Option<CompressionEncoding>,
@@ -57,7 +64,11 @@ impl Channel {
     /// A channel with settings.
     pub fn builder(uri: &str) -> Result<ChannelBuilder, Status> {
         Ok(ChannelBuilder {
-            authority: parse_uri(uri)?,
+            target: Target::parse(uri)?,
+            connector: None,
+            handshaker: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            credentials: CallCredentialsList::default(),
             http2: Config::default(),
             interceptors: Vec::new(),
             compression: None,
@@ -80,17 +91,7 @@ impl Channel {
         if let Some(client) = self.usable() {
             return Ok(client);
         }
-        let unavailable = |e: std::io::Error| {
-            Status::unavailable(format!("failed to connect to {}: {e}", self.inner.authority))
-        };
-        let addr = tokio::net::lookup_host(&self.inner.authority)
-            .await
-            .map_err(unavailable)?
-            .next()
-            .ok_or_else(|| {
-                Status::unavailable(format!("{} has no address", self.inner.authority))
-            })?;
-        let client = Client::connect(addr, self.inner.http2.clone()).await.map_err(unavailable)?;
+        let client = self.inner.dialer.connect(self.inner.http2.clone()).await?;
         *self.inner.current.lock().unwrap_or_else(|p| p.into_inner()) = Some(client.clone());
         Ok(client)
     }
@@ -103,7 +104,11 @@ impl Channel {
 
 /// Settings for a [`Channel`].
 pub struct ChannelBuilder {
-    authority: String,
+    target: Target,
+    connector: Option<Arc<dyn Connect>>,
+    handshaker: Option<Arc<dyn ClientHandshaker>>,
+    connect_timeout: Duration,
+    credentials: CallCredentialsList,
     http2: Config,
     interceptors: Vec<Arc<dyn Interceptor>>,
     compression: Option<CompressionEncoding>,
@@ -113,7 +118,7 @@ pub struct ChannelBuilder {
 
 impl std::fmt::Debug for ChannelBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChannelBuilder").field("authority", &self.authority).finish()
+        f.debug_struct("ChannelBuilder").field("authority", &self.target.authority).finish()
     }
 }
 
@@ -142,6 +147,62 @@ impl ChannelBuilder {
         self
     }
 
+    /// Secures connections with TLS (the target may be `https://` or any
+    /// other form); fails if the settings are unusable.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use oxgrpc::transport::tls::{Certificates, ClientTlsConfig};
+    /// let ca = Certificates::from_pem(std::fs::read("ca.pem")?)?;
+    /// let channel = oxgrpc::Channel::builder("https://127.0.0.1:50051")?
+    ///     .tls(ClientTlsConfig::new().ca_certificate(ca).domain_name("foo.test.google.fr"))?
+    ///     .connect_lazy();
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls(self, config: crate::transport::tls::ClientTlsConfig) -> Result<Self, Status> {
+        let tls = crate::transport::tls::ClientTls::new(config)
+            .map_err(|e| Status::invalid_argument(e.to_string()).with_source(e))?;
+        Ok(self.handshaker(tls))
+    }
+
+    /// Secures connections with `handshaker` (TLS, or another protocol).
+    pub fn handshaker(mut self, handshaker: impl ClientHandshaker) -> Self {
+        self.handshaker = Some(Arc::new(handshaker));
+        self
+    }
+
+    /// Opens connections with `connector` instead of dialing the target
+    /// (whose authority is still sent): an
+    /// [`in_process`](crate::transport::in_process) server, or any byte
+    /// stream of the application's.
+    pub fn connector(mut self, connector: impl Connect) -> Self {
+        self.connector = Some(Arc::new(connector));
+        self
+    }
+
+    /// How long dialing and the handshake may take (default 20 s); past
+    /// it the call fails with UNAVAILABLE.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Adds metadata to every call (e.g. a bearer token); several run in
+    /// the order added. Refused on an insecure channel unless
+    /// [`allow_insecure_call_credentials`](Self::allow_insecure_call_credentials).
+    pub fn call_credentials(mut self, credentials: impl CallCredentials) -> Self {
+        self.credentials.list.push(Arc::new(credentials));
+        self
+    }
+
+    /// Sends call credentials over a plaintext channel too (local tests,
+    /// or a network that is secured otherwise).
+    pub fn allow_insecure_call_credentials(mut self) -> Self {
+        self.credentials.allow_insecure = true;
+        self
+    }
+
     /// HTTP/2 settings and limits.
     pub fn http2_config(mut self, config: Config) -> Self {
         self.http2 = config;
@@ -150,9 +211,23 @@ impl ChannelBuilder {
 
     /// Builds the channel without connecting.
     pub fn connect_lazy(self) -> Channel {
+        let https = self.target.https;
+        let (handshaker, broken) = match self.handshaker {
+            Some(handshaker) => (Some(handshaker), None),
+            None if https => default_tls(),
+            None => (None, None),
+        };
         Channel {
             inner: Arc::new(Inner {
-                authority: self.authority,
+                authority: self.target.authority.clone(),
+                dialer: Dialer {
+                    target: self.target,
+                    connector: self.connector,
+                    handshaker,
+                    broken,
+                    timeout: self.connect_timeout,
+                },
+                credentials: self.credentials,
                 http2: self.http2,
                 interceptors: Interceptors(self.interceptors),
                 compression: self.compression,
@@ -172,20 +247,20 @@ impl ChannelBuilder {
     }
 }
 
-/// `http://host:port[/]` or `host:port` → `host:port`.
-fn parse_uri(uri: &str) -> Result<String, Status> {
-    let rest = if let Some(rest) = uri.strip_prefix("http://") {
-        rest
-    } else if uri.starts_with("https://") {
-        return Err(Status::unimplemented("TLS (https://) is not supported yet"));
-    } else {
-        uri
-    };
-    let authority = rest.trim_end_matches('/');
-    if authority.is_empty() || authority.contains('/') || !authority.contains(':') {
-        return Err(Status::invalid_argument(format!(
-            "invalid target {uri:?}: expected http://host:port"
-        )));
+/// TLS with the default settings, for `https://` targets; when they are
+/// unusable (no system roots), connecting reports why.
+type DefaultTls = (Option<Arc<dyn ClientHandshaker>>, Option<Status>);
+
+#[cfg(feature = "tls")]
+fn default_tls() -> DefaultTls {
+    use crate::transport::tls::{ClientTls, ClientTlsConfig};
+    match ClientTls::new(ClientTlsConfig::new()) {
+        Ok(tls) => (Some(Arc::new(tls)), None),
+        Err(e) => (None, Some(Status::unavailable(e.to_string()))),
     }
-    Ok(authority.to_string())
+}
+
+#[cfg(not(feature = "tls"))]
+fn default_tls() -> DefaultTls {
+    (None, Some(Status::unimplemented("https:// needs oxgrpc's `tls` feature")))
 }

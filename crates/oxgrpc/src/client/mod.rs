@@ -2,8 +2,12 @@
 
 mod call;
 mod channel;
+mod connect;
+mod credentials;
+mod target;
 
 pub use channel::{Channel, ChannelBuilder};
+pub use credentials::{CallCredentials, CredentialsContext};
 
 #[cfg(test)]
 mod tests;

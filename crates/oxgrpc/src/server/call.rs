@@ -38,8 +38,8 @@ impl ServerCall {
         shared: Arc<ServerShared>,
         preferred: Option<CompressionEncoding>,
     ) -> Result<ServerCall, (Rejection, SendStream)> {
-        let crate::transport::IncomingRequest { head, body, response, remote_addr } = request;
-        match RequestHead::parse(&head, remote_addr, path, preferred) {
+        let crate::transport::IncomingRequest { head, body, response, peer } = request;
+        match RequestHead::parse(&head, peer, path, preferred) {
             Ok(RequestHead { info, request_encoding, response_encoding }) => Ok(ServerCall {
                 info: Box::new(info),
                 request_encoding,
@@ -152,7 +152,7 @@ impl ServerCall {
             let context = Arc::new(CallContext {
                 method: info.method.clone(),
                 deadline: info.deadline,
-                remote_addr: info.remote_addr,
+                peer: info.peer.clone().unwrap_or_default(),
                 cancelled: cancelled.clone(),
             });
             let decoder = MessageDecoder::new(request_encoding)

@@ -27,7 +27,7 @@ use crate::interceptor::{Interceptor, Interceptors};
 use crate::metadata::Metadata;
 use crate::rt::BoxFuture;
 use crate::status::Status;
-use crate::transport;
+use crate::transport::{self, Listener, ServerHandshaker};
 use crate::wire::{Rejection, trailers_only};
 use connection::ConnectionManagement;
 use oxgrpc_h2::{Config, Header};
@@ -65,6 +65,8 @@ impl Server {
             http2: Config::default(),
             connections: ConnectionManagement::default(),
             max_connections: usize::MAX,
+            handshaker: None,
+            handshake_timeout: transport::DEFAULT_HANDSHAKE_TIMEOUT,
         }
     }
 }
@@ -78,6 +80,8 @@ pub struct ServerBuilder {
     http2: Config,
     connections: ConnectionManagement,
     max_connections: usize,
+    handshaker: Option<Arc<dyn ServerHandshaker>>,
+    handshake_timeout: Duration,
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -219,6 +223,41 @@ impl ServerBuilder {
         self
     }
 
+    /// Serves TLS (see [`ServerTlsConfig`](crate::transport::tls::ServerTlsConfig));
+    /// fails if the certificates or keys are unusable. To reload them
+    /// later, give a [`ServerTls`](crate::transport::tls::ServerTls) to
+    /// [`handshaker`](Self::handshaker) instead.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use oxgrpc::transport::tls::{Identity, ServerTlsConfig};
+    /// let identity = Identity::from_pem(std::fs::read("server.pem")?, std::fs::read("server.key")?)?;
+    /// let builder = oxgrpc::Server::builder().tls(ServerTlsConfig::new(identity))?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls(
+        self,
+        config: crate::transport::tls::ServerTlsConfig,
+    ) -> Result<Self, crate::transport::tls::TlsError> {
+        Ok(self.handshaker(crate::transport::tls::ServerTls::new(config)?))
+    }
+
+    /// Secures every connection with `handshaker` before HTTP/2 starts
+    /// (TLS, or any other protocol). Handshakes run in each connection's
+    /// task, never on the accept loop.
+    pub fn handshaker(mut self, handshaker: impl ServerHandshaker) -> Self {
+        self.handshaker = Some(Arc::new(handshaker));
+        self
+    }
+
+    /// A peer that has not finished its handshake after this long is
+    /// dropped (default 10 s), so slow or stalled peers hold nothing up.
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
     /// Serves on `addr` until the process ends.
     pub async fn serve(self, addr: SocketAddr) -> std::io::Result<()> {
         self.serve_with_shutdown(addr, std::future::pending(), Duration::MAX).await
@@ -244,18 +283,42 @@ impl ServerBuilder {
         signal: impl Future<Output = ()>,
         grace: Duration,
     ) -> std::io::Result<()> {
+        self.serve_incoming(listener, signal, grace).await
+    }
+
+    /// Like [`serve_with_shutdown`](Self::serve_with_shutdown) on any
+    /// [`Listener`]: a unix socket, an [`in_process`](transport::in_process)
+    /// listener, or connections of the application's own.
+    ///
+    /// ```no_run
+    /// # async fn run(service: impl oxgrpc::codegen::Service) -> std::io::Result<()> {
+    /// let listener = tokio::net::UnixListener::bind("/tmp/greeter.sock")?;
+    /// oxgrpc::Server::builder()
+    ///     .add_service(service)
+    ///     .serve_incoming(listener, std::future::pending(), std::time::Duration::from_secs(5))
+    ///     .await
+    /// # }
+    /// ```
+    pub async fn serve_incoming(
+        mut self,
+        listener: impl Listener,
+        signal: impl Future<Output = ()>,
+        grace: Duration,
+    ) -> std::io::Result<()> {
         let base = self.http2.clone();
         let connections = self.connections.clone();
-        let config_for_next = move || connections.apply(&base, connection::jitter_unit());
-        let max_connections = self.max_connections;
+        let mut accept =
+            transport::Accept::new(move || connections.apply(&base, connection::jitter_unit()));
+        accept.max_connections = self.max_connections;
+        accept.handshaker = self.handshaker.take();
+        accept.handshake_timeout = self.handshake_timeout;
         let router = self.into_router();
         let (fired_tx, fired_rx) = tokio::sync::oneshot::channel::<()>();
         let signal = async move {
             signal.await;
             let _ = fired_tx.send(());
         };
-        let serve =
-            transport::serve_with(listener, config_for_next, max_connections, router, signal);
+        let serve = transport::serve_with(listener, accept, router, signal);
         let grace_expired = async move {
             if fired_rx.await.is_err() {
                 std::future::pending::<()>().await;

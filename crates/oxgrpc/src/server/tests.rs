@@ -40,7 +40,13 @@ impl Service for Echo {
 fn serve() -> Peer<DuplexStream> {
     let (ours, theirs) = tokio::io::duplex(1 << 16);
     let router = Arc::new(Server::builder().add_service(Echo).into_router());
-    tokio::spawn(serve_connection(ours, Config::default(), router, None, std::future::pending()));
+    tokio::spawn(serve_connection(
+        ours,
+        Config::default(),
+        router,
+        Default::default(),
+        std::future::pending(),
+    ));
     Peer::client(theirs)
 }
 

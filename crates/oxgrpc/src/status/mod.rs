@@ -196,6 +196,15 @@ impl Status {
         self
     }
 
+    /// [`with_source`](Self::with_source), for an error already boxed.
+    pub(crate) fn with_boxed_source(
+        mut self,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    ) -> Status {
+        self.inner.source = Some(Arc::from(source));
+        self
+    }
+
     /// The status for an HTTP response without `grpc-status`, from its HTTP
     /// status code (gRPC's `http-grpc-status-mapping.md`).
     ///

@@ -28,6 +28,7 @@
 
 use super::error::ConnectionEnd;
 use super::handlers::Handlers;
+use super::peer::Peer;
 use super::shared::{Command, End, Shared};
 use super::stream::{RecvStream, SendStream};
 use super::{IncomingRequest, Service};
@@ -38,7 +39,6 @@ use oxgrpc_h2::{Connection, Event, Reason, Role, SendError};
 use std::collections::{HashMap, VecDeque};
 use std::future::{Future, poll_fn};
 use std::io::IoSlice;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -83,7 +83,7 @@ pub(crate) struct Driver<T> {
     /// The command channel closed: no handle is left.
     handles_gone: bool,
     service: Option<Arc<dyn Service>>,
-    remote_addr: Option<SocketAddr>,
+    peer: Arc<Peer>,
     handlers: Handlers,
     pending_open: VecDeque<PendingOpen>,
     out: VecDeque<Bytes>,
@@ -104,17 +104,17 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         io: T,
         conn: Connection,
         service: Arc<dyn Service>,
-        remote_addr: Option<SocketAddr>,
+        peer: Arc<Peer>,
     ) -> Driver<T> {
         let (command_tx, commands) = unbounded_channel();
-        Driver::new(io, conn, commands, Some(command_tx), Some(service), remote_addr)
+        Driver::new(io, conn, commands, Some(command_tx), Some(service), peer)
     }
 
     /// A client connection, and the only sender of its commands: the
     /// connection goes away once every clone of it is dropped.
     pub(crate) fn client(io: T, conn: Connection) -> (Driver<T>, UnboundedSender<Command>) {
         let (command_tx, commands) = unbounded_channel();
-        (Driver::new(io, conn, commands, None, None, None), command_tx)
+        (Driver::new(io, conn, commands, None, None, Arc::default()), command_tx)
     }
 
     fn new(
@@ -123,7 +123,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         commands: UnboundedReceiver<Command>,
         command_tx: Option<UnboundedSender<Command>>,
         service: Option<Arc<dyn Service>>,
-        remote_addr: Option<SocketAddr>,
+        peer: Arc<Peer>,
     ) -> Driver<T> {
         Driver {
             io,
@@ -133,7 +133,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             command_tx,
             handles_gone: false,
             service,
-            remote_addr,
+            peer,
             handlers: Handlers::for_runtime(),
             pending_open: VecDeque::new(),
             out: VecDeque::new(),
@@ -412,7 +412,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             head: fields,
             body: RecvStream::new(shared.clone(), command_tx.clone(), Role::Server),
             response: SendStream::new(shared, command_tx.clone()),
-            remote_addr: self.remote_addr,
+            peer: self.peer.clone(),
         };
         self.handlers.start(service.call(request));
     }

@@ -2,37 +2,64 @@
 
 use super::Service;
 use super::driver::Driver;
+use super::handshake::{Secured, ServerHandshaker};
+use super::io::{BoxIo, Listener};
+use super::peer::Peer;
 use crate::rt::{self, Sleep};
 use futures_util::FutureExt;
 use oxgrpc_h2::{Config, Connection};
-use std::future::Future;
-use std::net::SocketAddr;
+use std::future::{Future, poll_fn};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// Accepts connections until `shutdown` resolves, then shuts down
 /// gracefully: stops accepting, sends GOAWAY on every connection, and
 /// returns once their in-flight streams are done.
 pub async fn serve(
-    listener: TcpListener,
+    listener: impl Listener,
     config: Config,
     service: impl Service,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    serve_with(listener, move || config.clone(), usize::MAX, service, shutdown).await
+    let accept = Accept::new(move || config.clone());
+    serve_with(listener, accept, service, shutdown).await
 }
 
-/// [`serve`], with each connection's settings from `config_for_next`
-/// (so per-connection values such as a jittered maximum age can differ),
-/// and at most `max_connections` open at once: past it, accepting pauses
-/// (new clients wait in the listen backlog) until a connection ends.
-pub(crate) async fn serve_with(
-    listener: TcpListener,
-    mut config_for_next: impl FnMut() -> Config,
-    max_connections: usize,
+/// The grpc-go default: a peer gets this long to finish its handshake.
+pub(crate) const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How a server takes each connection it accepts.
+pub(crate) struct Accept<C> {
+    /// Each connection's settings (so per-connection values such as a
+    /// jittered maximum age can differ).
+    pub(crate) config_for_next: C,
+    /// At most this many connections open at once: past it, accepting
+    /// pauses (new clients wait in the listen backlog) until one ends.
+    pub(crate) max_connections: usize,
+    /// Secures each connection before HTTP/2 starts on it.
+    pub(crate) handshaker: Option<Arc<dyn ServerHandshaker>>,
+    /// A connection whose handshake takes longer is dropped.
+    pub(crate) handshake_timeout: Duration,
+}
+
+impl<C: FnMut() -> Config> Accept<C> {
+    pub(crate) fn new(config_for_next: C) -> Accept<C> {
+        Accept {
+            config_for_next,
+            max_connections: usize::MAX,
+            handshaker: None,
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+        }
+    }
+}
+
+/// [`serve`], taking connections as `accept` says. Handshakes run in each
+/// connection's own task, never in the accept loop.
+pub(crate) async fn serve_with<L: Listener, C: FnMut() -> Config>(
+    mut listener: L,
+    mut accept: Accept<C>,
     service: impl Service,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
@@ -46,8 +73,10 @@ pub(crate) async fn serve_with(
             () = &mut shutdown => break,
             Some(()) = connections.reap(), if !connections.is_empty() => {}
             () = backoff.wait(), if backoff.is_waiting() => backoff.done_waiting(),
-            accepted = listener.accept(), if !backoff.is_waiting() && connections.len() < max_connections => {
-                let (tcp, addr) = match accepted {
+            accepted = poll_fn(|cx| listener.poll_accept(cx)),
+                if !backoff.is_waiting() && connections.len() < accept.max_connections =>
+            {
+                let (io, peer) = match accepted {
                     Ok(pair) => pair,
                     Err(e) => match classify(&e) {
                         AcceptError::Connection => continue,
@@ -59,10 +88,19 @@ pub(crate) async fn serve_with(
                     },
                 };
                 backoff.succeed();
-                let _ = tcp.set_nodelay(true);
                 let stop = wait_stop(stop_rx.clone());
-                let config = config_for_next();
-                connections.spawn(serve_connection(tcp, config, service.clone(), Some(addr), stop));
+                let config = (accept.config_for_next)();
+                match &accept.handshaker {
+                    None => connections.spawn(serve_connection(io, config, service.clone(), peer, stop)),
+                    Some(handshaker) => connections.spawn(secure_then_serve(
+                        handshaker.clone(),
+                        accept.handshake_timeout,
+                        Box::new(io),
+                        peer,
+                        (config, service.clone()),
+                        stop,
+                    )),
+                }
             }
         }
     }
@@ -72,19 +110,45 @@ pub(crate) async fn serve_with(
     Ok(())
 }
 
+/// Runs the handshake (for at most `timeout`, and not past shutdown), then
+/// serves the secured connection.
+async fn secure_then_serve(
+    handshaker: Arc<dyn ServerHandshaker>,
+    timeout: Duration,
+    io: BoxIo,
+    peer: Peer,
+    (config, service): (Config, Arc<dyn Service>),
+    stop: impl Future<Output = ()>,
+) {
+    let mut stop = std::pin::pin!(stop);
+    let handshake = rt::timeout_at(rt::now().checked_add(timeout), handshaker.handshake(io));
+    let secured = tokio::select! {
+        secured = handshake => secured,
+        () = &mut stop => return,
+    };
+    let addr = peer.remote_addr();
+    match secured {
+        Some(Ok(Secured { io, auth })) => {
+            serve_connection(io, config, service, peer.with_auth(auth), stop).await;
+        }
+        Some(Err(error)) => tracing::debug!(?addr, %error, "handshake failed; connection dropped"),
+        None => tracing::debug!(?addr, ?timeout, "handshake timed out; connection dropped"),
+    }
+}
+
 /// Serves HTTP/2 on one established connection until it closes; `shutdown`
 /// resolving sends GOAWAY and drains.
 pub async fn serve_connection<T>(
     io: T,
     config: Config,
     service: Arc<dyn Service>,
-    remote_addr: Option<SocketAddr>,
+    peer: Peer,
     shutdown: impl Future<Output = ()>,
 ) where
     T: AsyncRead + AsyncWrite + Unpin,
 {
     let conn = Connection::server(config, rt::now());
-    Driver::server(io, conn, service, remote_addr).run(shutdown).await;
+    Driver::server(io, conn, service, Arc::new(peer)).run(shutdown).await;
 }
 
 async fn wait_stop(mut stop: watch::Receiver<bool>) {

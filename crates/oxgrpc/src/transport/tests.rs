@@ -136,7 +136,7 @@ async fn one_turn_answers_every_stream_in_one_write() {
         io,
         Config::default(),
         Arc::new(service),
-        None,
+        Default::default(),
         std::future::pending(),
     ));
     let mut peer = Peer::client(theirs);
@@ -180,7 +180,7 @@ async fn a_peer_reset_reaches_the_handler() {
         ours,
         Config::default(),
         Arc::new(service),
-        None,
+        Default::default(),
         std::future::pending(),
     ));
     let mut peer = Peer::client(theirs);

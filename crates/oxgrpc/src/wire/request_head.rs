@@ -6,22 +6,25 @@ use crate::codec::{AcceptEncoding, CompressionEncoding};
 use crate::metadata::Metadata;
 use crate::rt;
 use crate::status::Status;
+use crate::transport::Peer;
 use oxgrpc_h2::Header;
-use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Deadlines further away than this are treated as this far (100 years).
 const MAX_DEADLINE: Duration = Duration::from_secs(100 * 365 * 86_400);
 
-/// The head a client sends for `info` to `authority`.
+/// The head a client sends for `info` to `authority`; `scheme` is `http`
+/// or `https`.
 pub(crate) fn client_request_head(
+    scheme: &'static str,
     authority: &str,
     info: &CallInfo,
     compression: Option<CompressionEncoding>,
 ) -> Vec<Header> {
     let mut head = Vec::with_capacity(10 + info.metadata.len());
     head.push(Header::new(":method", "POST"));
-    head.push(Header::new(":scheme", "http"));
+    head.push(Header::new(":scheme", scheme));
     head.push(Header::new(":path", info.method.clone()));
     head.push(Header::new(":authority", authority.to_owned()));
     head.push(Header::new("content-type", GRPC_CONTENT_TYPE));
@@ -64,7 +67,7 @@ impl RequestHead {
     /// service asks for.
     pub(crate) fn parse(
         head: &[Header],
-        remote_addr: Option<SocketAddr>,
+        peer: Arc<Peer>,
         path: &str,
         preferred: Option<CompressionEncoding>,
     ) -> Result<RequestHead, Rejection> {
@@ -103,7 +106,13 @@ impl RequestHead {
             _ => None,
         };
         let metadata = Metadata::from_wire(head.iter().map(|h| (&h.name[..], &h.value[..])));
-        let info = CallInfo { method: path.to_string(), metadata, deadline, remote_addr };
+        let info = CallInfo {
+            method: path.to_string(),
+            metadata,
+            deadline,
+            remote_addr: peer.remote_addr(),
+            peer: Some(peer),
+        };
         Ok(RequestHead { info, request_encoding, response_encoding })
     }
 }
@@ -116,14 +125,14 @@ mod tests {
     fn info(deadline: Option<std::time::Instant>) -> CallInfo {
         let mut metadata = Metadata::new();
         metadata.insert("x-id", "7").unwrap();
-        CallInfo { method: "/p.S/M".into(), metadata, deadline, remote_addr: None }
+        CallInfo { method: "/p.S/M".into(), metadata, deadline, remote_addr: None, peer: None }
     }
 
     #[tokio::test(start_paused = true)]
     async fn what_a_client_sends_a_server_reads() {
         let sent = info(Some(rt::now() + Duration::from_secs(3)));
-        let head = client_request_head("h:1", &sent, Some(CompressionEncoding::Gzip));
-        let read = RequestHead::parse(&head, None, "/p.S/M", None).unwrap();
+        let head = client_request_head("http", "h:1", &sent, Some(CompressionEncoding::Gzip));
+        let read = RequestHead::parse(&head, Arc::default(), "/p.S/M", None).unwrap();
         assert_eq!(read.info.metadata.get("x-id"), Some("7"));
         assert_eq!(read.info.deadline, sent.deadline);
         assert_eq!(read.request_encoding, Some(CompressionEncoding::Gzip));
@@ -133,12 +142,16 @@ mod tests {
     #[test]
     fn wrong_content_type_is_415_and_bad_timeout_internal() {
         let head = vec![Header::new("content-type", "text/plain")];
-        assert!(matches!(RequestHead::parse(&head, None, "/", None), Err(Rejection::Http("415"))));
+        assert!(matches!(
+            RequestHead::parse(&head, Arc::default(), "/", None),
+            Err(Rejection::Http("415"))
+        ));
         let head = vec![
             Header::new("content-type", "application/grpc"),
             Header::new("grpc-timeout", "forever"),
         ];
-        let Err(Rejection::Status(status)) = RequestHead::parse(&head, None, "/", None) else {
+        let Err(Rejection::Status(status)) = RequestHead::parse(&head, Arc::default(), "/", None)
+        else {
             panic!("accepted a malformed grpc-timeout")
         };
         assert_eq!(status.code(), Code::Internal);
@@ -150,7 +163,8 @@ mod tests {
             Header::new("content-type", "application/grpc"),
             Header::new("grpc-encoding", "br"),
         ];
-        let Err(Rejection::Status(status)) = RequestHead::parse(&head, None, "/", None) else {
+        let Err(Rejection::Status(status)) = RequestHead::parse(&head, Arc::default(), "/", None)
+        else {
             panic!("accepted brotli")
         };
         assert_eq!(status.code(), Code::Unimplemented);
@@ -158,7 +172,8 @@ mod tests {
             Header::new("content-type", "application/grpc"),
             Header::new("grpc-accept-encoding", "identity"),
         ];
-        let read = RequestHead::parse(&head, None, "/", Some(CompressionEncoding::Zstd)).unwrap();
+        let read = RequestHead::parse(&head, Arc::default(), "/", Some(CompressionEncoding::Zstd))
+            .unwrap();
         assert_eq!(read.response_encoding, None);
     }
 }
