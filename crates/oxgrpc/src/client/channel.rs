@@ -82,6 +82,7 @@ impl Channel {
         }
         let unavailable = |e: std::io::Error| {
             Status::unavailable(format!("failed to connect to {}: {e}", self.inner.authority))
+                .with_source(e)
         };
         let addr = tokio::net::lookup_host(&self.inner.authority)
             .await
