@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Install the official gRPC peers used by the interop tests:
-#   - Python grpcio (C-core), grpcio-tools and pytest into the repo's .venv/
+#   - Python grpcio (C-core), grpcio-tools, grpcio-health-checking,
+#     grpcio-reflection and pytest into the repo's .venv/
 #   - Node @grpc/grpc-js and @grpc/proto-loader into interop/node/node_modules
 # Idempotent and fast when everything is already there.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${PEERS_VENV:-$ROOT/.venv}"
-PY_PKGS=(grpcio grpcio-tools pytest)
+PY_PKGS=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection pytest)
+PY_IMPORTS='import grpc, grpc_tools.protoc, grpc_health.v1.health, grpc_reflection.v1alpha.reflection, pytest'
 NODE_DIR="$ROOT/interop/node"
 
 INSTALL_TAG=install-grpc-peers
@@ -23,13 +25,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # --- Python venv ------------------------------------------------------------
-if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import grpc, grpc_tools.protoc, pytest' >/dev/null 2>&1; then
+if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "$PY_IMPORTS" >/dev/null 2>&1; then
     echo "install-grpc-peers: python grpcio present (venv: $VENV)" >&2
 else
     ensure_venv "$VENV"
     echo "install-grpc-peers: pip install ${PY_PKGS[*]} into $VENV" >&2
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PY_PKGS[@]}"
-    "$VENV/bin/python" -c 'import grpc, grpc_tools.protoc, pytest'
+    "$VENV/bin/python" -c "$PY_IMPORTS"
 fi
 
 # --- Node packages ----------------------------------------------------------

@@ -18,8 +18,8 @@
 //! for each service a `<service>_server` module (a trait to implement and a
 //! `<Service>Server` to serve it) and a `<service>_client` module (an async
 //! `<Service>Client` and a `<Service>BlockingClient`), and a
-//! `FILE_DESCRIPTOR_SET` constant with the encoded descriptors of every
-//! compiled file, for reflection.
+//! `FILE_DESCRIPTOR_SET` constant with the encoded descriptors of the
+//! package's files and everything they import, for reflection.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -30,6 +30,7 @@ use std::rc::Rc;
 use prost::Message as _;
 use prost_build::Module;
 
+mod descriptors;
 mod service;
 
 /// Compiles one `.proto` file, with its parent directory as the include path,
@@ -143,9 +144,12 @@ impl Builder {
         self
     }
 
-    /// Where to write the encoded `FileDescriptorSet`, source info included
-    /// (default `<out_dir>/file_descriptor_set.bin`). The generated
-    /// `FILE_DESCRIPTOR_SET` constant includes this file's bytes.
+    /// Where to write the encoded `FileDescriptorSet` of every compiled file,
+    /// imports and source info included (default
+    /// `<out_dir>/file_descriptor_set.bin`). Each package's
+    /// `FILE_DESCRIPTOR_SET` constant holds the part of it that package
+    /// needs (its own files and their imports), written next to the package's
+    /// code as `<package>.fds.bin`.
     ///
     /// ```no_run
     /// oxgrpc_build::configure()
@@ -219,6 +223,7 @@ impl Builder {
         }
         write_if_changed(&fds_path, &fds.encode_to_vec())?;
 
+        let package_sets = descriptors::per_package(&fds);
         let invalid = Rc::new(RefCell::new(Vec::new()));
         let mut config = prost_build::Config::new();
         config.service_generator(Box::new(service::OxgrpcServiceGenerator {
@@ -236,11 +241,14 @@ impl Builder {
             return Err(Error::InvalidService { service, message });
         }
 
-        let fds_const = descriptor_set_const(&fds_path);
+        let out_dir = std::path::absolute(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
         for (module, mut code) in modules {
-            code.push_str(&fds_const);
-            let path = out_dir.join(module.to_file_name_or("_"));
-            write_if_changed(&path, code.as_bytes())?;
+            let file_name = module.to_file_name_or("_");
+            let package_set = package_sets.get(&module).map(|set| set.encode_to_vec());
+            let set_path = out_dir.join(descriptor_set_file_name(&file_name));
+            write_if_changed(&set_path, &package_set.unwrap_or_default())?;
+            code.push_str(&descriptor_set_const(&set_path));
+            write_if_changed(&out_dir.join(file_name), code.as_bytes())?;
         }
         Ok(())
     }
@@ -256,11 +264,16 @@ fn rerun_if_changed<'a>(watched: &mut Vec<PathBuf>, paths: impl Iterator<Item = 
     }
 }
 
+/// `<package>.fds.bin` for the generated `<package>.rs`.
+fn descriptor_set_file_name(code_file: &str) -> String {
+    format!("{}.fds.bin", code_file.strip_suffix(".rs").unwrap_or(code_file))
+}
+
 /// The `FILE_DESCRIPTOR_SET` item appended to every generated package file.
 fn descriptor_set_const(fds_path: &Path) -> String {
     format!(
-        "/// The encoded `google.protobuf.FileDescriptorSet` of every file compiled with this\n\
-         /// package (imports and source info included), for reflection.\n\
+        "/// The encoded `google.protobuf.FileDescriptorSet` of this package's files and every\n\
+         /// file they import (source info included), for reflection.\n\
          pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!({:?});\n",
         fds_path.to_string_lossy()
     )

@@ -259,13 +259,15 @@ fn bookstore_docs_and_descriptor_set() {
     assert_has(&code, "/// A book in the store.");
     assert_eq!(code.matches("pub const FILE_DESCRIPTOR_SET").count(), 1);
     assert!(fds_path.is_absolute());
+    let package_set = std::path::absolute(dir.path().join("bookstore.fds.bin")).expect("path");
     assert_has(
         &code,
         &format!(
             "pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!({:?});",
-            fds_path.to_string_lossy()
+            package_set.to_string_lossy()
         ),
     );
+    assert_eq!(std::fs::read(&package_set).ok(), std::fs::read(&fds_path).ok());
     // google.protobuf.Empty maps to `()`; no google.protobuf.rs is written.
     assert!(!dir.path().join("google.protobuf.rs").exists());
 
@@ -334,10 +336,25 @@ fn showcase_corner_cases() {
     assert_has(&code, "#[derive(Debug)]\n#[allow(dead_code)]\npub struct EmptyBlockingClient");
     assert_lacks(&code, "#[allow(dead_code)]\npub struct ThingServiceBlockingClient");
 
-    // Every package file carries the descriptor set.
-    let fds_const = format!("include_bytes!({:?})", fds.to_string_lossy());
-    assert_has(&code, &fds_const);
-    assert_has(&items, &fds_const);
+    // Every package file carries its own descriptor set: its files and their imports.
+    let all = file_names(&fds);
+    assert!(all.contains(&"google/protobuf/timestamp.proto".to_owned()), "{all:?}");
+    for (package, code, files) in [
+        ("showcase.v1", &code, vec!["acme/inventory/item.proto", "showcase.proto"]),
+        ("acme.inventory", &items, vec!["acme/inventory/item.proto"]),
+    ] {
+        let set = std::path::absolute(dir.path().join(format!("{package}.fds.bin"))).expect("path");
+        assert_has(code, &format!("include_bytes!({:?})", set.to_string_lossy()));
+        let mut names = file_names(&set);
+        names.retain(|name| !name.starts_with("google/"));
+        assert_eq!(names, files, "{package}");
+    }
+}
+
+fn file_names(set: &Path) -> Vec<String> {
+    let bytes = std::fs::read(set).unwrap_or_else(|err| panic!("{}: {err}", set.display()));
+    let set = prost_types::FileDescriptorSet::decode(bytes.as_slice()).expect("decodes");
+    set.file.iter().map(|f| f.name().to_owned()).collect()
 }
 
 #[test]
