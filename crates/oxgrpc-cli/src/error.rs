@@ -18,7 +18,7 @@ pub(crate) enum CliError {
     /// A symbol, service or method the server (or the protos) do not have.
     NotFound {
         /// What kind of thing was asked for.
-        what: &'static str,
+        what: Missing,
         /// Its name.
         name: String,
     },
@@ -30,10 +30,28 @@ pub(crate) enum CliError {
     Proto(Box<protox::Error>),
     /// Request JSON that does not match the request type.
     RequestData(serde_json::Error),
+    /// The health check answered, and not with SERVING.
+    Unhealthy(oxgrpc_health::ServingStatus),
     /// An argument that makes no sense.
     Usage(String),
     /// Reading input or writing output failed.
     Io(std::io::Error),
+}
+
+/// What a [`CliError::NotFound`] could not find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Missing {
+    /// A symbol of any kind.
+    Symbol,
+    /// A service.
+    Service,
+    /// A method of this service.
+    Method {
+        /// The service's full name.
+        service: String,
+    },
+    /// A file, by name (an import).
+    File,
 }
 
 impl CliError {
@@ -43,6 +61,8 @@ impl CliError {
         match self {
             CliError::Rpc(status) => 64 + i32::from(status.code()),
             CliError::Usage(_) => 2,
+            // grpc_health_probe's "unhealthy".
+            CliError::Unhealthy(_) => 4,
             _ => 1,
         }
     }
@@ -60,7 +80,18 @@ impl fmt::Display for CliError {
                 code_name(status.code()),
                 status.message()
             ),
-            CliError::NotFound { what, name } => write!(f, "{what} not found: {name}"),
+            CliError::NotFound { what: Missing::Symbol, name } => {
+                write!(f, "Failed to resolve symbol {name:?}: Symbol not found: {name}")
+            }
+            CliError::NotFound { what: Missing::Service, name } => {
+                write!(f, "target server does not expose service {name:?}")
+            }
+            CliError::NotFound { what: Missing::Method { service }, name } => {
+                write!(f, "service {service:?} does not include a method named {name:?}")
+            }
+            CliError::NotFound { what: Missing::File, name } => {
+                write!(f, "the server has no file named {name:?}")
+            }
             CliError::Reflection(status) => write!(
                 f,
                 "server reflection failed: {}: {}",
@@ -70,6 +101,7 @@ impl fmt::Display for CliError {
             CliError::Descriptors(e) => write!(f, "invalid descriptors: {e}"),
             CliError::Proto(e) => write!(f, "failed to parse proto files: {e}"),
             CliError::RequestData(e) => write!(f, "error parsing request data: {e}"),
+            CliError::Unhealthy(status) => write!(f, "not serving: {}", status.as_str_name()),
             CliError::Usage(message) => f.write_str(message),
             CliError::Io(e) => write!(f, "{e}"),
         }
@@ -84,7 +116,10 @@ impl std::error::Error for CliError {
             CliError::Proto(e) => Some(e),
             CliError::RequestData(e) => Some(e),
             CliError::Io(e) => Some(e),
-            CliError::Dial { .. } | CliError::NotFound { .. } | CliError::Usage(_) => None,
+            CliError::Dial { .. }
+            | CliError::NotFound { .. }
+            | CliError::Unhealthy(_)
+            | CliError::Usage(_) => None,
         }
     }
 }
@@ -121,7 +156,6 @@ pub(crate) fn code_name(code: Code) -> &'static str {
         Code::Unavailable => "Unavailable",
         Code::DataLoss => "DataLoss",
         Code::Unauthenticated => "Unauthenticated",
-        _ => "Unknown",
     }
 }
 

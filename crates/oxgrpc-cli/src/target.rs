@@ -113,6 +113,16 @@ impl CallOptions {
         request
     }
 
+    /// The same options with `timeout` as the deadline of each call.
+    pub(crate) fn with_timeout(&self, timeout: Duration) -> CallOptions {
+        CallOptions { timeout: Some(timeout), ..self.clone() }
+    }
+
+    /// The same options with no deadline.
+    pub(crate) fn without_timeout(&self) -> CallOptions {
+        CallOptions { timeout: None, ..self.clone() }
+    }
+
     /// The metadata sent with each call.
     pub(crate) fn metadata(&self) -> &Metadata {
         &self.metadata
