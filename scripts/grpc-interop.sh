@@ -3,6 +3,9 @@
 #
 #   1. oxgrpc bookstore-server + helloworld-server  <-  Python grpcio suite
 #                                                   <-  Node @grpc/grpc-js suite
+#      oxgrpc bookstore-server's health and reflection  <-  grpcio's own clients
+#      (grpc_health.v1, grpc_reflection's descriptor database), and the same
+#      reflection questions against grpcio-reflection
 #   2. Python grpcio reference bookstore server      <-  oxgrpc bookstore-client
 #                                                   <-  both suites (sanity: the
 #                                                       tests agree with grpcio)
@@ -22,6 +25,7 @@ cd "$ROOT"
 
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 BOOKSTORE_SERVER="${BOOKSTORE_SERVER:-$TARGET_DIR/release/bookstore-server}"
+export BOOKSTORE_SERVER  # test_standard_services.py starts its own servers
 HELLO_SERVER="${HELLO_SERVER:-$TARGET_DIR/release/helloworld-server}"
 BOOKSTORE_CLIENT="${BOOKSTORE_CLIENT:-$TARGET_DIR/release/bookstore-client}"
 PY="$ROOT/.venv/bin/python"
@@ -87,12 +91,12 @@ stop_server() {
     wait "$1" 2>/dev/null || true
 }
 
-# run_python_suite LABEL BOOKSTORE_ADDR HELLO_ADDR SERVER_LOG PEER
+# run_python_suite LABEL BOOKSTORE_ADDR HELLO_ADDR SERVER_LOG PEER [TEST_FILE]
 run_python_suite() {
-    local label="$1" out="$WORK/pytest-$RANDOM.out"
-    step "Python grpcio suite -> $label"
+    local label="$1" out="$WORK/pytest-$RANDOM.out" file="${6:-interop/python/test_interop.py}"
+    step "Python grpcio suite ($(basename "$file")) -> $label"
     GRPC_TARGET="$2" HELLO_TARGET="$3" SERVER_LOG="$4" GRPC_PEER="$5" \
-        timeout "$SUITE_TIMEOUT" "$PY" -m pytest -v -p no:cacheprovider interop/python/test_interop.py 2>&1 | tee "$out"
+        timeout "$SUITE_TIMEOUT" "$PY" -m pytest -v -p no:cacheprovider "$file" 2>&1 | tee "$out"
     local rc=${PIPESTATUS[0]}
     local summary p f e
     summary="$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$out" | tail -1)"
@@ -185,6 +189,10 @@ if [ "$have_oxgrpc" = 1 ]; then
     fi
     stop_server "$BS_PID"
     stop_server "$HS_PID"
+
+    # Starts its own bookstore-server per test (it signals them: SIGUSR1, SIGTERM).
+    run_python_suite "oxgrpc health and reflection" - - - oxgrpc \
+        interop/python/test_standard_services.py
 fi
 
 # --- 2. Python grpcio reference server --------------------------------------

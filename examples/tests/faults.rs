@@ -119,9 +119,9 @@ async fn a_killed_server_is_unavailable_at_once_and_a_restarted_one_is_reconnect
     let _server = Bookstore::start(port);
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        match client.get_book(oxgrpc_examples::bookstore::GetBookRequest { id: 1 }).await {
+        match client.get_book(oxgrpc_examples::bookstore::GetBookRequest { id: "1".into() }).await {
             Ok(book) => {
-                assert_eq!(book.into_inner().id, 1);
+                assert_eq!(book.into_inner().id, "1");
                 break;
             }
             Err(status) => {

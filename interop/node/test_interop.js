@@ -43,10 +43,12 @@ const packageDefinition = protoLoader.loadSync(['bookstore.proto', 'helloworld.p
 const proto = grpc.loadPackageDefinition(packageDefinition);
 const methods = packageDefinition['bookstore.Bookstore'];
 
+// The article's books, in the order the store holds them.
 const INITIAL_BOOKS = [
-  { id: 1, title: 'The Rust Programming Language', author: 'Steve Klabnik and Carol Nichols' },
-  { id: 2, title: 'Programming Rust', author: 'Jim Blandy and Jason Orendorff' },
-  { id: 3, title: 'Zero To Production In Rust', author: 'Luca Palmieri' },
+  { id: '1', title: 'gRPC Fundamentals', author: 'Jane Smith' },
+  { id: '2', title: 'Protobuf in Practice', author: 'Alex Johnson' },
+  { id: '3', title: 'Streaming APIs', author: 'Mia Chen' },
+  { id: '123', title: 'A Sample Book', author: 'An Author' },
 ];
 
 const CHANNEL_OPTIONS = {
@@ -59,7 +61,7 @@ function deadline(ms = TIMEOUT_MS) {
 }
 
 function freshId() {
-  return 10000 + Math.floor(Math.random() * 2000000000);
+  return `book-${10000 + Math.floor(Math.random() * 2000000000)}`;
 }
 
 function bookstoreClient(options = {}) {
@@ -290,15 +292,15 @@ describe('grpc-js interop', () => {
 
   describe('the four methods', () => {
     test('GetBook returns the book', async () => {
-      const r1 = await unary(client, 'GetBook', { id: 1 });
+      const r1 = await unary(client, 'GetBook', { id: '1' });
       assert.deepEqual(r1.value, INITIAL_BOOKS[0]);
-      const r3 = await unary(client, 'GetBook', { id: 3 });
+      const r3 = await unary(client, 'GetBook', { id: '3' });
       assert.deepEqual(r3.value, INITIAL_BOOKS[2]);
       assert.equal(r3.status.code, grpc.status.OK);
     });
 
     test('GetBook unknown id is NOT_FOUND "book not found"', async () => {
-      await assert.rejects(unary(client, 'GetBook', { id: 424242 }), (err) => {
+      await assert.rejects(unary(client, 'GetBook', { id: '424242' }), (err) => {
         assert.equal(err.code, grpc.status.NOT_FOUND);
         assert.equal(err.code, 5);
         assert.equal(err.details, 'book not found');
@@ -306,20 +308,24 @@ describe('grpc-js interop', () => {
       });
     });
 
-    test('ListBooks streams the books in id order', async () => {
+    test('GetBook "123" is the article\'s sample book', async () => {
+      const { value } = await unary(client, 'GetBook', { id: '123' });
+      assert.deepEqual(value, { id: '123', title: 'A Sample Book', author: 'An Author' });
+    });
+
+    test('ListBooks streams the books in the order they were added', async () => {
       const { messages, status } = await collect(client.ListBooks({}, { deadline: deadline() }));
       assert.equal(status.code, grpc.status.OK);
-      assert.deepEqual(messages.slice(0, 3), INITIAL_BOOKS);
+      assert.deepEqual(messages.slice(0, 4), INITIAL_BOOKS);
       const ids = messages.map((b) => b.id);
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
       assert.equal(new Set(ids).size, ids.length, 'ids are unique');
     });
 
     test('AddBooks adds the streamed books and returns them', async () => {
       const base = freshId();
       const books = [
-        { id: base, title: 'Rust in Action', author: 'Tim McNamara' },
-        { id: base + 1, title: 'Rust for Rustaceans', author: 'Jon Gjengset' },
+        { id: `${base}a`, title: 'Rust in Action', author: 'Tim McNamara' },
+        { id: `${base}b`, title: 'Rust for Rustaceans', author: 'Jon Gjengset' },
       ];
       const { value } = await clientStream(client, 'AddBooks', books);
       assert.deepEqual(value.books, books);
@@ -338,9 +344,9 @@ describe('grpc-js interop', () => {
 
     test('Chat answers each book with " - Received"', async () => {
       const sent = [
-        { id: 7, title: 'A', author: 'X' },
-        { id: 8, title: 'B', author: 'Y' },
-        { id: 9, title: '', author: '' },
+        { id: '7', title: 'A', author: 'X' },
+        { id: '8', title: 'B', author: 'Y' },
+        { id: '9', title: '', author: '' },
       ];
       const call = client.Chat({ deadline: deadline() });
       const done = collect(call);
@@ -366,9 +372,9 @@ describe('grpc-js interop', () => {
         const got = new Promise((r) => {
           waiter = r;
         });
-        call.write({ id: i, title: `t${i}`, author: 'a' });
+        call.write({ id: String(i), title: `t${i}`, author: 'a' });
         await got;
-        assert.deepEqual(replies[i], { id: i, title: `t${i} - Received`, author: 'a' });
+        assert.deepEqual(replies[i], { id: String(i), title: `t${i} - Received`, author: 'a' });
       }
       call.end();
       const { status } = await done;
@@ -390,7 +396,7 @@ describe('grpc-js interop', () => {
 
   describe('metadata', () => {
     test('unary: x- metadata echoed (incl. -bin), x-served-by trailer', async () => {
-      const { value, metadata, status } = await unary(client, 'GetBook', { id: 2 }, { metadata: sendMetadata() });
+      const { value, metadata, status } = await unary(client, 'GetBook', { id: '2' }, { metadata: sendMetadata() });
       assert.deepEqual(value, INITIAL_BOOKS[1]);
       checkMetadata(metadata, status.metadata);
     });
@@ -399,7 +405,7 @@ describe('grpc-js interop', () => {
       const md = new grpc.Metadata();
       md.add('x-one', '1');
       md.add('y-other', '1');
-      const { metadata } = await unary(client, 'GetBook', { id: 1 }, { metadata: md });
+      const { metadata } = await unary(client, 'GetBook', { id: '1' }, { metadata: md });
       assert.deepEqual(metadata.get('x-one'), ['1']);
       assert.deepEqual(metadata.get('y-other'), []);
     });
@@ -422,17 +428,17 @@ describe('grpc-js interop', () => {
     test('bidi streaming', async () => {
       const call = client.Chat(sendMetadata(), { deadline: deadline() });
       const done = collect(call);
-      call.write({ id: 1, title: 'md', author: '' });
+      call.write({ id: '1', title: 'md', author: '' });
       call.end();
       const { messages, metadata, status } = await done;
-      assert.deepEqual(messages, [{ id: 1, title: 'md - Received', author: '' }]);
+      assert.deepEqual(messages, [{ id: '1', title: 'md - Received', author: '' }]);
       checkMetadata(metadata, status.metadata);
     });
 
     // Whether a failed call's trailers carry x-served-by is not part of the
     // contract; only the status is checked here.
     test('custom metadata on a failed call', async () => {
-      await assert.rejects(unary(client, 'GetBook', { id: 424242 }, { metadata: sendMetadata() }), (err) => {
+      await assert.rejects(unary(client, 'GetBook', { id: '424242' }, { metadata: sendMetadata() }), (err) => {
         assert.equal(err.code, grpc.status.NOT_FOUND);
         assert.equal(err.details, 'book not found');
         return true;
@@ -444,7 +450,7 @@ describe('grpc-js interop', () => {
     test('unary deadline expires: DEADLINE_EXCEEDED (4) within 1 s', async () => {
       const start = Date.now();
       await assert.rejects(
-        unary(client, 'GetBook', { id: 1 }, { metadata: delayMetadata(2000), deadlineMs: 200 }),
+        unary(client, 'GetBook', { id: '1' }, { metadata: delayMetadata(2000), deadlineMs: 200 }),
         (err) => {
           assert.equal(err.code, grpc.status.DEADLINE_EXCEEDED);
           assert.equal(err.code, 4);
@@ -470,7 +476,7 @@ describe('grpc-js interop', () => {
 
     test('delay shorter than the deadline succeeds', async () => {
       const start = Date.now();
-      const { value } = await unary(client, 'GetBook', { id: 1 }, { metadata: delayMetadata(200), deadlineMs: 5000 });
+      const { value } = await unary(client, 'GetBook', { id: '1' }, { metadata: delayMetadata(200), deadlineMs: 5000 });
       assert.deepEqual(value, INITIAL_BOOKS[0]);
       assert.ok(Date.now() - start >= 190);
     });
@@ -511,13 +517,13 @@ describe('grpc-js interop', () => {
         // when the cancel arrives. Node's http2 stream.close() (used by
         // grpc-js cancel) half-closes before sending RST_STREAM, so with a
         // single book a server could legitimately finish the call first.
-        call.write({ id: 1, title: 'one', author: '' });
-        call.write({ id: 2, title: 'two', author: '' });
+        call.write({ id: '1', title: 'one', author: '' });
+        call.write({ id: '2', title: 'two', author: '' });
         // request stream stays open
       });
       assert.ok(err, 'stream ended without an error after cancel()');
       assert.equal(err.code, 1);
-      assert.deepEqual(got[0], { id: 1, title: 'one - Received', author: '' });
+      assert.deepEqual(got[0], { id: '1', title: 'one - Received', author: '' });
       await waitCancelLogged('Chat', beforeCount);
     });
   });
@@ -531,7 +537,7 @@ describe('grpc-js interop', () => {
         const c = bookstoreClient({ 'grpc.default_compression_algorithm': alg });
         try {
           const big = 'x'.repeat(4096);
-          const { value } = await unary(c, 'GetBook', { id: 1 });
+          const { value } = await unary(c, 'GetBook', { id: '1' });
           assert.deepEqual(value, INITIAL_BOOKS[0]);
           const { messages } = await collect(c.ListBooks({}, { deadline: deadline() }));
           assert.deepEqual(messages.slice(0, 3), INITIAL_BOOKS);
@@ -540,7 +546,7 @@ describe('grpc-js interop', () => {
           assert.deepEqual(list.books, [b]);
           const call = c.Chat({ deadline: deadline() });
           const done = collect(call);
-          for (let i = 0; i < 3; i++) call.write({ id: i, title: big + i, author: 'c' });
+          for (let i = 0; i < 3; i++) call.write({ id: String(i), title: big + i, author: 'c' });
           call.end();
           const { messages: replies } = await done;
           assert.deepEqual(
@@ -555,7 +561,7 @@ describe('grpc-js interop', () => {
 
     for (const enc of ['gzip', 'deflate', 'identity']) {
       test(`raw HTTP/2: ${enc} request gets a ${enc} response (GetBook)`, async () => {
-        const payload = methods.GetBook.requestSerialize({ id: 1 });
+        const payload = methods.GetBook.requestSerialize({ id: '1' });
         const res = await rawCall('/bookstore.Bookstore/GetBook', [payload], enc);
         assert.equal(res.headers[':status'], 200);
         assert.equal(grpcStatus(res), '0', `grpc-status (grpc-message: ${res.trailers['grpc-message']})`);
@@ -568,11 +574,11 @@ describe('grpc-js interop', () => {
 
       test(`raw HTTP/2: ${enc} Chat with a compressible 64 KiB title`, async () => {
         const title = 'z'.repeat(64 * 1024);
-        const payload = methods.Chat.requestSerialize({ id: 3, title, author: 'raw' });
+        const payload = methods.Chat.requestSerialize({ id: '3', title, author: 'raw' });
         const res = await rawCall('/bookstore.Bookstore/Chat', [payload, payload], enc);
         assert.equal(grpcStatus(res), '0', `grpc-status (grpc-message: ${res.trailers['grpc-message']})`);
         const books = decodeFrames(res, methods.Chat.responseDeserialize);
-        assert.deepEqual(books, [0, 1].map(() => ({ id: 3, title: `${title} - Received`, author: 'raw' })));
+        assert.deepEqual(books, [0, 1].map(() => ({ id: '3', title: `${title} - Received`, author: 'raw' })));
         if (REFERENCE) return;
         const respEnc = res.headers['grpc-encoding'] || 'identity';
         assert.equal(respEnc, enc, 'response grpc-encoding mirrors the request');
@@ -630,11 +636,11 @@ describe('grpc-js interop', () => {
       const title = 'L'.repeat(1024 * 1024);
       const call = client.Chat({ deadline: deadline() });
       const done = collect(call);
-      call.write({ id: 77, title, author: 'big' });
+      call.write({ id: '77', title, author: 'big' });
       call.end();
       const { messages } = await done;
       assert.equal(messages.length, 1);
-      assert.equal(messages[0].id, 77);
+      assert.equal(messages[0].id, '77');
       assert.equal(messages[0].author, 'big');
       assert.ok(messages[0].title === `${title} - Received`, 'title round trip');
     });
@@ -642,7 +648,7 @@ describe('grpc-js interop', () => {
     test('500 messages on one stream (Chat)', async () => {
       const call = client.Chat({ deadline: deadline() });
       const done = collect(call);
-      for (let i = 0; i < 500; i++) call.write({ id: i, title: `n${i}`, author: '' });
+      for (let i = 0; i < 500; i++) call.write({ id: String(i), title: `n${i}`, author: '' });
       call.end();
       const { messages } = await done;
       assert.deepEqual(
@@ -653,7 +659,7 @@ describe('grpc-js interop', () => {
 
     test('50 concurrent unary calls', async () => {
       const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => unary(client, 'GetBook', { id: 1 + (i % 3) })),
+        Array.from({ length: 50 }, (_, i) => unary(client, 'GetBook', { id: String(1 + (i % 3)) })),
       );
       results.forEach((r, i) => assert.deepEqual(r.value, INITIAL_BOOKS[i % 3]));
     });

@@ -4,9 +4,11 @@ It implements the same behaviour contract as oxgrpc's bookstore-server, so the
 interop test suites can be checked against an official implementation and the
 oxgrpc client can be tested against it:
 
-  * three initial books; GetBook unknown id -> NOT_FOUND "book not found"
-  * ListBooks streams all books in id order; AddBooks adds and returns them;
-    Chat answers each book with title + " - Received"
+  * the article's four books ("1", "2", "3" and "123"); GetBook unknown id
+    -> NOT_FOUND "book not found"
+  * ListBooks streams all books in the order they were added; AddBooks adds
+    them (a known id is replaced in place) and returns them; Chat answers
+    each book with title + " - Received"
   * every request metadata key starting with "x-" is echoed in the response
     initial metadata (-bin keys as binary); trailing metadata
     x-served-by: oxgrpc-bookstore
@@ -15,6 +17,8 @@ oxgrpc client can be tested against it:
     lets the handler see it
   * a call cancelled by the client logs "cancelled: /bookstore.Bookstore/M"
     to stderr
+  * grpc.health.v1.Health ("" and bookstore.Bookstore SERVING, NOT_SERVING
+    once shutdown starts) and server reflection (grpcio-reflection: v1alpha)
 
 Usage: bookstore_server.py [--port N] [--host H] [--greeter]
 Prints "listening on HOST:PORT" to stderr once ready (port 0 = any free port).
@@ -30,6 +34,8 @@ from concurrent import futures
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import grpc  # noqa: E402
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc  # noqa: E402
+from grpc_reflection.v1alpha import reflection  # noqa: E402
 
 import protos  # noqa: E402
 
@@ -40,9 +46,10 @@ hw = stubs.helloworld_pb2
 hw_grpc = stubs.helloworld_pb2_grpc
 
 INITIAL_BOOKS = [
-    (1, "The Rust Programming Language", "Steve Klabnik and Carol Nichols"),
-    (2, "Programming Rust", "Jim Blandy and Jason Orendorff"),
-    (3, "Zero To Production In Rust", "Luca Palmieri"),
+    ("1", "gRPC Fundamentals", "Jane Smith"),
+    ("2", "Protobuf in Practice", "Alex Johnson"),
+    ("3", "Streaming APIs", "Mia Chen"),
+    ("123", "A Sample Book", "An Author"),
 ]
 
 COMPRESSIONS = {
@@ -111,6 +118,8 @@ class Call:
 class Bookstore(pb_grpc.BookstoreServicer):
     def __init__(self):
         self.lock = threading.Lock()
+        # A dict keeps insertion order, and replacing a key keeps its place:
+        # ListBooks streams in the order the books were added.
         self.books = {i: pb.Book(id=i, title=t, author=a) for i, t, a in INITIAL_BOOKS}
 
     def GetBook(self, request, context):
@@ -127,7 +136,7 @@ class Bookstore(pb_grpc.BookstoreServicer):
     def ListBooks(self, request, context):
         call = Call(context, "/bookstore.Bookstore/ListBooks")
         with self.lock:
-            books = [self.books[k] for k in sorted(self.books)]
+            books = list(self.books.values())
         for book in books:
             if not call.delay():
                 return
@@ -179,6 +188,11 @@ def main():
     )
     pb_grpc.add_BookstoreServicer_to_server(Bookstore(), server)
     hw_grpc.add_GreeterServicer_to_server(Greeter(), server)
+    health_servicer = health.HealthServicer()
+    health_servicer.set("bookstore.Bookstore", health_pb2.HealthCheckResponse.SERVING)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    services = ("bookstore.Bookstore", "helloworld.Greeter", health.SERVICE_NAME, reflection.SERVICE_NAME)
+    reflection.enable_server_reflection(services, server)
     port = server.add_insecure_port(f"{args.host}:{args.port}")
     if port == 0:
         log(f"could not bind {args.host}:{args.port}")
@@ -190,6 +204,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
+    health_servicer.enter_graceful_shutdown()
     server.stop(grace=0.5).wait()
 
 

@@ -34,10 +34,12 @@ HELLO_TARGET = os.environ.get("HELLO_TARGET", TARGET)
 SERVER_LOG = os.environ.get("SERVER_LOG")
 TIMEOUT = 10.0  # backstop for every call, so a broken server cannot hang the suite
 
+# The article's books, in the order the store holds them.
 INITIAL_BOOKS = [
-    pb.Book(id=1, title="The Rust Programming Language", author="Steve Klabnik and Carol Nichols"),
-    pb.Book(id=2, title="Programming Rust", author="Jim Blandy and Jason Orendorff"),
-    pb.Book(id=3, title="Zero To Production In Rust", author="Luca Palmieri"),
+    pb.Book(id="1", title="gRPC Fundamentals", author="Jane Smith"),
+    pb.Book(id="2", title="Protobuf in Practice", author="Alex Johnson"),
+    pb.Book(id="3", title="Streaming APIs", author="Mia Chen"),
+    pb.Book(id="123", title="A Sample Book", author="An Author"),
 ]
 
 MAX_MSG = 16 * 1024 * 1024
@@ -49,7 +51,7 @@ CHANNEL_OPTIONS = [
 
 def fresh_id():
     # Unique ids so that repeated runs against one server do not collide.
-    return random.randint(10_000, 2_000_000_000)
+    return f"book-{random.randint(10_000, 2_000_000_000)}"
 
 
 @pytest.fixture(scope="module")
@@ -73,34 +75,39 @@ def md_dict(md):
 
 
 def test_get_book(stub):
-    book = stub.GetBook(pb.GetBookRequest(id=1), timeout=TIMEOUT)
+    book = stub.GetBook(pb.GetBookRequest(id="1"), timeout=TIMEOUT)
     assert book == INITIAL_BOOKS[0]
-    book = stub.GetBook(pb.GetBookRequest(id=3), timeout=TIMEOUT)
+    book = stub.GetBook(pb.GetBookRequest(id="3"), timeout=TIMEOUT)
     assert book == INITIAL_BOOKS[2]
+
+
+def test_get_book_the_article_s_session(stub):
+    """grpcurl -d '{"id":"123"}' ... bookstore.Bookstore/GetBook, in the article."""
+    book = stub.GetBook(pb.GetBookRequest(id="123"), timeout=TIMEOUT)
+    assert (book.id, book.title, book.author) == ("123", "A Sample Book", "An Author")
 
 
 def test_get_book_not_found(stub):
     with pytest.raises(grpc.RpcError) as ei:
-        stub.GetBook(pb.GetBookRequest(id=424242), timeout=TIMEOUT)
+        stub.GetBook(pb.GetBookRequest(id="424242"), timeout=TIMEOUT)
     assert ei.value.code() == grpc.StatusCode.NOT_FOUND
     assert ei.value.details() == "book not found"
 
 
 def test_list_books(stub):
     books = list(stub.ListBooks(Empty(), timeout=TIMEOUT))
-    # Other tests (and earlier runs) may have added books; the initial three
-    # come first and everything is in id order.
-    assert books[:3] == INITIAL_BOOKS
+    # Other tests (and earlier runs) may have added books; the initial four
+    # come first, in the order they were added, and ids are unique.
+    assert books[:4] == INITIAL_BOOKS
     ids = [b.id for b in books]
-    assert ids == sorted(ids)
     assert len(set(ids)) == len(ids)
 
 
 def test_add_books(stub):
     base = fresh_id()
     new = [
-        pb.Book(id=base, title="Rust in Action", author="Tim McNamara"),
-        pb.Book(id=base + 1, title="Rust for Rustaceans", author="Jon Gjengset"),
+        pb.Book(id=base + "a", title="Rust in Action", author="Tim McNamara"),
+        pb.Book(id=base + "b", title="Rust for Rustaceans", author="Jon Gjengset"),
     ]
     reply = stub.AddBooks(iter(new), timeout=TIMEOUT)
     assert list(reply.books) == new
@@ -119,9 +126,9 @@ def test_add_books_empty_stream(stub):
 
 def test_chat(stub):
     sent = [
-        pb.Book(id=7, title="A", author="X"),
-        pb.Book(id=8, title="B", author="Y"),
-        pb.Book(id=9, title="", author=""),
+        pb.Book(id="7", title="A", author="X"),
+        pb.Book(id="8", title="B", author="Y"),
+        pb.Book(id="9", title="", author=""),
     ]
     got = list(stub.Chat(iter(sent), timeout=TIMEOUT))
     assert got == [pb.Book(id=b.id, title=b.title + " - Received", author=b.author) for b in sent]
@@ -140,9 +147,9 @@ def test_chat_ping_pong(stub):
 
     call = stub.Chat(requests(), timeout=TIMEOUT)
     for i in range(5):
-        q.put(pb.Book(id=i, title=f"t{i}", author="a"))
+        q.put(pb.Book(id=str(i), title=f"t{i}", author="a"))
         reply = next(call)
-        assert reply == pb.Book(id=i, title=f"t{i} - Received", author="a")
+        assert reply == pb.Book(id=str(i), title=f"t{i} - Received", author="a")
     q.put(None)
     assert list(call) == []
     assert call.code() == grpc.StatusCode.OK
@@ -170,14 +177,14 @@ def check_md(initial, trailing):
 
 
 def test_metadata_unary(stub):
-    book, call = stub.GetBook.with_call(pb.GetBookRequest(id=2), metadata=SEND_MD, timeout=TIMEOUT)
+    book, call = stub.GetBook.with_call(pb.GetBookRequest(id="2"), metadata=SEND_MD, timeout=TIMEOUT)
     assert book == INITIAL_BOOKS[1]
     check_md(call.initial_metadata(), call.trailing_metadata())
 
 
 def test_metadata_not_echoed_without_x_prefix(stub):
     _, call = stub.GetBook.with_call(
-        pb.GetBookRequest(id=1), metadata=(("y-other", "1"), ("x-one", "1")), timeout=TIMEOUT
+        pb.GetBookRequest(id="1"), metadata=(("y-other", "1"), ("x-one", "1")), timeout=TIMEOUT
     )
     initial = md_dict(call.initial_metadata())
     assert initial.get("x-one") == "1"
@@ -199,8 +206,8 @@ def test_metadata_client_streaming(stub):
 
 
 def test_metadata_bidi(stub):
-    call = stub.Chat(iter([pb.Book(id=1, title="md")]), metadata=SEND_MD, timeout=TIMEOUT)
-    assert list(call) == [pb.Book(id=1, title="md - Received")]
+    call = stub.Chat(iter([pb.Book(id="1", title="md")]), metadata=SEND_MD, timeout=TIMEOUT)
+    assert list(call) == [pb.Book(id="1", title="md - Received")]
     check_md(call.initial_metadata(), call.trailing_metadata())
 
 
@@ -208,7 +215,7 @@ def test_metadata_on_error(stub):
     """Custom metadata does not disturb an error status. (Whether a failed
     call's trailers carry x-served-by is not part of the contract.)"""
     with pytest.raises(grpc.RpcError) as ei:
-        stub.GetBook(pb.GetBookRequest(id=424242), metadata=SEND_MD, timeout=TIMEOUT)
+        stub.GetBook(pb.GetBookRequest(id="424242"), metadata=SEND_MD, timeout=TIMEOUT)
     err = ei.value
     assert err.code() == grpc.StatusCode.NOT_FOUND
     assert err.details() == "book not found"
@@ -220,7 +227,7 @@ def test_metadata_on_error(stub):
 def test_deadline_exceeded_unary(stub):
     start = time.monotonic()
     with pytest.raises(grpc.RpcError) as ei:
-        stub.GetBook(pb.GetBookRequest(id=1), metadata=(("x-delay-ms", "2000"),), timeout=0.2)
+        stub.GetBook(pb.GetBookRequest(id="1"), metadata=(("x-delay-ms", "2000"),), timeout=0.2)
     elapsed = time.monotonic() - start
     assert ei.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     assert elapsed < 1.0, f"deadline of 0.2 s took {elapsed:.2f} s to fire"
@@ -241,7 +248,7 @@ def test_deadline_exceeded_client_streaming(stub):
 def test_delay_within_deadline(stub):
     """x-delay-ms shorter than the deadline: the call succeeds."""
     start = time.monotonic()
-    book = stub.GetBook(pb.GetBookRequest(id=1), metadata=(("x-delay-ms", "200"),), timeout=5)
+    book = stub.GetBook(pb.GetBookRequest(id="1"), metadata=(("x-delay-ms", "200"),), timeout=5)
     assert book == INITIAL_BOOKS[0]
     assert time.monotonic() - start >= 0.19
 
@@ -289,13 +296,13 @@ def test_cancel_bidi_stream(stub):
 
     def requests():
         # Two books, so a reply is still pending (300 ms delay) at cancel time.
-        yield pb.Book(id=1, title="one")
-        yield pb.Book(id=2, title="two")
+        yield pb.Book(id="1", title="one")
+        yield pb.Book(id="2", title="two")
         release.wait(TIMEOUT)  # keep the request stream open
 
     call = stub.Chat(requests(), metadata=(("x-delay-ms", "300"),), timeout=TIMEOUT)
     try:
-        assert next(call) == pb.Book(id=1, title="one - Received")
+        assert next(call) == pb.Book(id="1", title="one - Received")
         call.cancel()
         with pytest.raises(grpc.RpcError) as ei:
             next(call)
@@ -321,12 +328,12 @@ def test_compression_all_methods(stub, compression):
     answers with is valid; the Node suite checks the response encoding on
     the wire."""
     big = "x" * 4096  # compressible, so the compressed flag is really set
-    assert stub.GetBook(pb.GetBookRequest(id=1), compression=compression, timeout=TIMEOUT) == INITIAL_BOOKS[0]
+    assert stub.GetBook(pb.GetBookRequest(id="1"), compression=compression, timeout=TIMEOUT) == INITIAL_BOOKS[0]
     books = list(stub.ListBooks(Empty(), compression=compression, timeout=TIMEOUT))
     assert books[:3] == INITIAL_BOOKS
     b = pb.Book(id=fresh_id(), title="gz " + big, author="gz")
     assert list(stub.AddBooks(iter([b]), compression=compression, timeout=TIMEOUT).books) == [b]
-    sent = [pb.Book(id=i, title=big + str(i), author="c") for i in range(3)]
+    sent = [pb.Book(id=str(i), title=big + str(i), author="c") for i in range(3)]
     got = list(stub.Chat(iter(sent), compression=compression, timeout=TIMEOUT))
     assert got == [pb.Book(id=s.id, title=s.title + " - Received", author="c") for s in sent]
 
@@ -334,9 +341,9 @@ def test_compression_all_methods(stub, compression):
 def test_compression_channel_default():
     with grpc.insecure_channel(TARGET, options=CHANNEL_OPTIONS, compression=grpc.Compression.Gzip) as ch:
         s = pb_grpc.BookstoreStub(ch)
-        assert s.GetBook(pb.GetBookRequest(id=2), timeout=TIMEOUT) == INITIAL_BOOKS[1]
-        got = list(s.Chat(iter([pb.Book(id=5, title="y" * 10000)]), timeout=TIMEOUT))
-        assert got == [pb.Book(id=5, title="y" * 10000 + " - Received")]
+        assert s.GetBook(pb.GetBookRequest(id="2"), timeout=TIMEOUT) == INITIAL_BOOKS[1]
+        got = list(s.Chat(iter([pb.Book(id="5", title="y" * 10000)]), timeout=TIMEOUT))
+        assert got == [pb.Book(id="5", title="y" * 10000 + " - Received")]
 
 
 # --- errors and sizes ---------------------------------------------------------------
@@ -349,7 +356,7 @@ def test_unimplemented_method(channel):
         response_deserializer=pb.Book.FromString,
     )
     with pytest.raises(grpc.RpcError) as ei:
-        nope(pb.GetBookRequest(id=1), timeout=TIMEOUT)
+        nope(pb.GetBookRequest(id="1"), timeout=TIMEOUT)
     assert ei.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
@@ -360,31 +367,31 @@ def test_unimplemented_service(channel):
         response_deserializer=pb.Book.FromString,
     )
     with pytest.raises(grpc.RpcError) as ei:
-        nope(pb.GetBookRequest(id=1), timeout=TIMEOUT)
+        nope(pb.GetBookRequest(id="1"), timeout=TIMEOUT)
     assert ei.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
 def test_large_message_chat(stub):
     title = "L" * (1024 * 1024)
-    got = list(stub.Chat(iter([pb.Book(id=77, title=title, author="big")]), timeout=TIMEOUT))
+    got = list(stub.Chat(iter([pb.Book(id="77", title=title, author="big")]), timeout=TIMEOUT))
     assert len(got) == 1
-    assert got[0].id == 77 and got[0].author == "big"
+    assert got[0].id == "77" and got[0].author == "big"
     assert got[0].title == title + " - Received"
 
 
 def test_large_message_gzip(stub):
     title = "G" * (1024 * 1024)
-    got = list(stub.Chat(iter([pb.Book(id=78, title=title)]), compression=grpc.Compression.Gzip, timeout=TIMEOUT))
+    got = list(stub.Chat(iter([pb.Book(id="78", title=title)]), compression=grpc.Compression.Gzip, timeout=TIMEOUT))
     assert [g.title for g in got] == [title + " - Received"]
 
 
 def test_many_messages_stream(stub):
-    sent = [pb.Book(id=i, title=f"n{i}") for i in range(500)]
+    sent = [pb.Book(id=str(i), title=f"n{i}") for i in range(500)]
     got = list(stub.Chat(iter(sent), timeout=TIMEOUT))
     assert [g.title for g in got] == [f"n{i} - Received" for i in range(500)]
 
 
 def test_concurrent_calls(stub):
-    futs = [stub.GetBook.future(pb.GetBookRequest(id=1 + i % 3), timeout=TIMEOUT) for i in range(50)]
+    futs = [stub.GetBook.future(pb.GetBookRequest(id=str(1 + i % 3)), timeout=TIMEOUT) for i in range(50)]
     for i, f in enumerate(futs):
         assert f.result() == INITIAL_BOOKS[i % 3]

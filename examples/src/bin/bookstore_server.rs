@@ -1,4 +1,8 @@
-//! The bookstore server: books in memory, one method of each kind.
+//! The bookstore server: books in memory, one method of each kind, with the
+//! standard health service (`grpc.health.v1.Health`: "" and
+//! `bookstore.Bookstore` SERVING, NOT_SERVING once shutdown starts) and
+//! server reflection (`grpc.reflection.v1` and `v1alpha`). SIGUSR1 flips
+//! `bookstore.Bookstore` between SERVING and NOT_SERVING.
 //!
 //! Behaviour beyond the article, for tests: request metadata whose key
 //! starts with `x-` is echoed in the response's initial metadata;
@@ -12,32 +16,53 @@ use oxgrpc::{
 };
 use oxgrpc_examples::bookstore::bookstore_server::{Bookstore, BookstoreServer};
 use oxgrpc_examples::bookstore::{Book, BookList, GetBookRequest};
-use std::collections::BTreeMap;
+use oxgrpc_health::HealthReporter;
+use oxgrpc_reflection::ServerBuilderExt as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// The books, in the order they were added; ids are unique.
 struct Store {
-    books: Mutex<BTreeMap<i32, Book>>,
+    books: Mutex<Vec<Book>>,
 }
+
+/// The article's books: the three its ListBooks streams, and "123", which
+/// its grpcurl session fetches.
+const SEED: [(&str, &str, &str); 4] = [
+    ("1", "gRPC Fundamentals", "Jane Smith"),
+    ("2", "Protobuf in Practice", "Alex Johnson"),
+    ("3", "Streaming APIs", "Mia Chen"),
+    ("123", "A Sample Book", "An Author"),
+];
 
 impl Store {
     fn new() -> Store {
-        let books = [
-            (1, "The Rust Programming Language", "Steve Klabnik and Carol Nichols"),
-            (2, "Programming Rust", "Jim Blandy and Jason Orendorff"),
-            (3, "Zero To Production In Rust", "Luca Palmieri"),
-        ];
-        let books = books
+        let books = SEED
             .into_iter()
-            .map(|(id, title, author)| {
-                (id, Book { id, title: title.into(), author: author.into() })
+            .map(|(id, title, author)| Book {
+                id: id.into(),
+                title: title.into(),
+                author: author.into(),
             })
             .collect();
         Store { books: Mutex::new(books) }
     }
 
-    fn books(&self) -> std::sync::MutexGuard<'_, BTreeMap<i32, Book>> {
+    fn books(&self) -> std::sync::MutexGuard<'_, Vec<Book>> {
         self.books.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn get(&self, id: &str) -> Option<Book> {
+        self.books().iter().find(|book| book.id == id).cloned()
+    }
+
+    /// Adds `book`, or replaces the book with its id where it stands.
+    fn put(&self, book: Book) {
+        let mut books = self.books();
+        match books.iter_mut().find(|known| known.id == book.id) {
+            Some(known) => *known = book,
+            None => books.push(book),
+        }
     }
 }
 
@@ -68,9 +93,8 @@ async fn delay(request: &Metadata) {
 impl Bookstore for Store {
     async fn get_book(&self, request: Request<GetBookRequest>) -> Result<Response<Book>, Status> {
         delay(request.metadata()).await;
-        let id = request.get_ref().id;
         let book =
-            self.books().get(&id).cloned().ok_or_else(|| Status::not_found("book not found"))?;
+            self.get(&request.get_ref().id).ok_or_else(|| Status::not_found("book not found"))?;
         let mut response = Response::new(book);
         *response.metadata_mut() = echoed(request.metadata());
         *response.trailers_mut() = served_by();
@@ -84,7 +108,7 @@ impl Bookstore for Store {
     ) -> Result<(), Status> {
         responses.set_metadata(echoed(request.metadata()));
         responses.set_trailers(served_by());
-        let books: Vec<Book> = self.books().values().cloned().collect();
+        let books: Vec<Book> = self.books().clone();
         for book in books {
             delay(request.metadata()).await;
             responses.send(book).await?;
@@ -100,7 +124,7 @@ impl Bookstore for Store {
         let mut incoming = request.into_inner();
         let mut added = Vec::new();
         while let Some(book) = incoming.message().await? {
-            self.books().insert(book.id, book.clone());
+            self.put(book.clone());
             added.push(book);
         }
         delay(&echo).await;
@@ -149,9 +173,19 @@ async fn main() -> std::io::Result<()> {
     let addr = oxgrpc_examples::addr_arg();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("listening on {}", listener.local_addr()?);
+    let health = HealthReporter::new();
+    health.set_serving("bookstore.Bookstore");
+    oxgrpc_examples::flip_health_on_sigusr1(health.clone(), "bookstore.Bookstore");
+    let reflection = oxgrpc_examples::reflection(oxgrpc_examples::bookstore::FILE_DESCRIPTOR_SET)?;
     Server::builder()
         .add_service(BookstoreServer::new(Store::new()))
+        .add_service(health.service())
+        .add_reflection(reflection)
         .interceptor(Logger)
-        .serve_listener(listener, oxgrpc_examples::shutdown_signal(), Duration::from_secs(5))
+        .serve_listener(
+            listener,
+            health.shutdown_on(oxgrpc_examples::shutdown_signal()),
+            Duration::from_secs(5),
+        )
         .await
 }

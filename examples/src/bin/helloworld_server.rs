@@ -1,8 +1,11 @@
-//! The Greeter server: `SayHello(name)` answers `Hello {name}`.
+//! The Greeter server: `SayHello(name)` answers `Hello {name}`; it also
+//! serves health (`helloworld.Greeter` SERVING) and reflection.
 
 use oxgrpc::{Request, Response, Server, ServerBuilder, Status};
 use oxgrpc_examples::helloworld::greeter_server::{Greeter, GreeterServer};
 use oxgrpc_examples::helloworld::{HelloReply, HelloRequest};
+use oxgrpc_health::HealthReporter;
+use oxgrpc_reflection::ServerBuilderExt as _;
 use std::time::Duration;
 
 struct MyGreeter;
@@ -44,9 +47,19 @@ fn main() -> std::io::Result<()> {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         eprintln!("listening on {}", listener.local_addr()?);
+        let health = HealthReporter::new();
+        health.set_serving("helloworld.Greeter");
+        let reflection =
+            oxgrpc_examples::reflection(oxgrpc_examples::helloworld::FILE_DESCRIPTOR_SET)?;
         connection_management(Server::builder())
             .add_service(GreeterServer::new(MyGreeter))
-            .serve_listener(listener, oxgrpc_examples::shutdown_signal(), Duration::from_secs(5))
+            .add_service(health.service())
+            .add_reflection(reflection)
+            .serve_listener(
+                listener,
+                health.shutdown_on(oxgrpc_examples::shutdown_signal()),
+                Duration::from_secs(5),
+            )
             .await
     })
 }
