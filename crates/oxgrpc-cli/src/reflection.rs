@@ -146,22 +146,31 @@ impl ReflectionClient {
     }
 
     async fn ask_once(&mut self, question: MessageRequest) -> Result<MessageResponse, Status> {
-        if self.open.is_none() {
-            let (questions, receiver) = mpsc::unbounded_channel::<RawMessage>();
-            let requests = stream::unfold(receiver, |mut r| async move { r.recv().await.map(|m| (m, r)) });
-            // Reflection is a conversation, not one call: no deadline.
-            let request = self.options.without_timeout().request(requests);
-            let answers = self.channel.bidi_streaming(PATHS[self.version], request).await?.into_inner();
-            self.open = Some(OpenStream { questions, answers });
-        }
-        let Some(open) = self.open.as_mut() else { return Err(Status::internal("no stream")) };
-        let question =
-            ServerReflectionRequest { host: String::new(), message_request: Some(question) };
-        if open.questions.send(RawMessage(question.encode_to_vec().into())).is_err() {
-            self.open = None;
-            return Err(Status::unavailable("the reflection stream closed"));
-        }
-        match open.answers.message().await {
+        let question = ServerReflectionRequest { host: String::new(), message_request: Some(question) };
+        let question = RawMessage(question.encode_to_vec().into());
+        let open = match self.open.as_mut() {
+            Some(open) => {
+                if open.questions.send(question).is_err() {
+                    self.open = None;
+                    return Err(Status::unavailable("the reflection stream closed"));
+                }
+                open
+            }
+            None => {
+                // The question goes in before the call starts: a server may
+                // send no headers until it has something to answer.
+                let (questions, receiver) = mpsc::unbounded_channel::<RawMessage>();
+                let _ = questions.send(question);
+                let requests =
+                    stream::unfold(receiver, |mut r| async move { r.recv().await.map(|m| (m, r)) });
+                // Reflection is a conversation, not one call: no deadline.
+                let request = self.options.without_timeout().request(requests);
+                let call = self.channel.bidi_streaming(PATHS[self.version], request).await?;
+                self.open.insert(OpenStream { questions, answers: call.into_inner() })
+            }
+        };
+        let answer = open.answers.message().await;
+        match answer {
             Ok(Some(answer)) => answer
                 .message_response
                 .ok_or_else(|| Status::internal("reflection answer without a response")),

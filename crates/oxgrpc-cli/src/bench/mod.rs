@@ -97,12 +97,9 @@ struct Work {
 
 async fn worker(channel: oxgrpc::Channel, work: Work, plan: Arc<Plan>, done: Arc<AtomicU64>) -> Tally {
     let mut tally = Tally::new();
-    while let Some(ticket) = plan.next() {
-        if let Some(at) = plan.slot(ticket) {
+    while let Some(slot) = plan.next() {
+        if let Some(at) = slot {
             tokio::time::sleep_until(at.into()).await;
-            if plan.is_over() {
-                break;
-            }
         }
         let request = work.options.request(work.request.clone());
         let started = Instant::now();

@@ -28,20 +28,26 @@ impl Plan {
         }
     }
 
-    /// The next call's ticket, or `None` when the run is over.
-    pub(super) fn next(&self) -> Option<u64> {
+    /// The next call: when it may start (`None`: now), or `None` when
+    /// the run is over (by count, by time, or because the rate puts the
+    /// call past the end).
+    pub(super) fn next(&self) -> Option<Option<Instant>> {
         if self.is_over() {
             return None;
         }
         let ticket = self.issued.fetch_add(1, Ordering::Relaxed);
-        match self.total {
-            Some(total) if ticket >= total => None,
-            _ => Some(ticket),
+        if self.total.is_some_and(|total| ticket >= total) {
+            return None;
+        }
+        let slot = self.slot(ticket);
+        match (slot, self.end) {
+            (Some(slot), Some(end)) if slot >= end => None,
+            _ => Some(slot),
         }
     }
 
     /// When the call with `ticket` may start, if the rate limits it.
-    pub(super) fn slot(&self, ticket: u64) -> Option<Instant> {
+    fn slot(&self, ticket: u64) -> Option<Instant> {
         let interval = self.interval?;
         let offset = interval.checked_mul(u32::try_from(ticket).ok()?)?;
         Some(self.start + offset)
@@ -60,17 +66,18 @@ mod tests {
     #[test]
     fn a_count_stops_the_run_exactly() {
         let plan = Plan::new(Instant::now(), Some(3), None, None);
-        let tickets: Vec<_> = std::iter::from_fn(|| plan.next()).collect();
-        assert_eq!(tickets, [0, 1, 2]);
+        let calls = std::iter::from_fn(|| plan.next()).count();
+        assert_eq!(calls, 3);
         assert_eq!(plan.next(), None);
     }
 
     #[test]
     fn a_rate_spaces_the_calls() {
         let start = Instant::now();
-        let plan = Plan::new(start, None, Some(Duration::from_secs(60)), Some(4));
-        assert_eq!(plan.slot(0), Some(start));
-        assert_eq!(plan.slot(6), Some(start + Duration::from_millis(1500)));
+        let plan = Plan::new(start, None, Some(Duration::from_secs(2)), Some(4));
+        let slots: Vec<_> = std::iter::from_fn(|| plan.next()).collect();
+        let expected: Vec<_> = (0..8).map(|i| Some(start + Duration::from_millis(250 * i))).collect();
+        assert_eq!(slots, expected, "4 a second for 2 s, and none past the end");
         assert!(!plan.is_over());
         let over = Plan::new(start, None, Some(Duration::ZERO), None);
         assert_eq!(over.next(), None);
