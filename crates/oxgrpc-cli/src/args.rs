@@ -80,6 +80,16 @@ pub(crate) enum Command {
     },
 }
 
+impl Command {
+    /// How many runtime threads the command asks for, if it does.
+    pub(crate) fn threads(&self) -> Option<usize> {
+        match self {
+            Command::Bench { load, .. } => load.threads.map(usize::from),
+            _ => None,
+        }
+    }
+}
+
 /// How to reach the server and what every call carries.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct ConnArgs {
@@ -164,6 +174,9 @@ pub(crate) struct LoadArgs {
     /// Prints the summary as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Threads that make the calls (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub(crate) threads: Option<u16>,
 }
 
 /// `5`, `1.5`, `5s`, `250ms`, `2m`, `100us`: a duration.

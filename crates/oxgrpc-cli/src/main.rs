@@ -35,7 +35,11 @@ fn main() {
         }
     };
     let cli = Cli::parse_from(args);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = cli.command.threads() {
+        runtime.worker_threads(threads);
+    }
+    let runtime = runtime.enable_all().build();
     let result = match runtime {
         Ok(runtime) => runtime.block_on(run(cli.command)),
         Err(e) => Err(CliError::Io(e)),
