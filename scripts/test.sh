@@ -42,14 +42,19 @@ if [ "${SKIP_PEERS:-0}" != 1 ]; then
     step "HTTP/2 peers: nghttp, h2load, nghttpd, Python h2"
     scripts/peer-tests.sh
 
+    step "release build of the servers, clients and the oxgrpc CLI (once, for every step below)"
+    cargo build --release -p oxgrpc-examples -p oxgrpc-cli --bins
+
     step "gRPC peers: Python grpcio and Node grpc-js, both directions"
-    SKIP_BUILD=0 scripts/grpc-interop.sh
+    SKIP_BUILD=1 scripts/grpc-interop.sh
+
+    step "oxgrpc CLI: the article's grpcurl session, grpcio peers, bench against h2load"
+    SKIP_BUILD=1 scripts/cli-tests.sh
 
     step "h2load: 200,000 unary gRPC calls against helloworld-server"
     SKIP_BUILD=1 scripts/grpc-h2load.sh
 
     step "faults: 10,000 calls over a link that drops 5% of packets (root only)"
-    cargo build --release -p oxgrpc-examples --bin helloworld-soak
     SKIP_BUILD=1 scripts/fault-tests.sh
 fi
 

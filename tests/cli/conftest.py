@@ -3,6 +3,8 @@
 Environment (set by scripts/cli-tests.sh):
   OXGRPC_BIN        the oxgrpc binary
   BOOKSTORE_SERVER  oxgrpc's bookstore-server binary
+  HELLO_SERVER      oxgrpc's helloworld-server binary (TLS tests)
+  TLS_CERTS_BIN     the tls-certs binary (test certificates)
   PEERS_PYTHON      the venv's python, with grpcio, grpcio-health-checking
                     and grpcio-reflection (for the reference server)
 """
@@ -28,13 +30,13 @@ def free_port():
 class Server:
     """A server process on a free port, stopped (SIGTERM, then SIGKILL) at the end."""
 
-    def __init__(self, argv, port):
+    def __init__(self, argv, port, env=None):
         self.port = port
         self.addr = f"localhost:{port}"
         # The log goes to a file: a pipe nobody drains would stall a
         # server that logs every call.
         self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.log, text=True)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.log, text=True, env=env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

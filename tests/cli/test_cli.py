@@ -228,3 +228,51 @@ def test_grpcio_server_list_describe_call_health_bench(oxgrpc, grpcio_bookstore)
                  "--concurrency", "8", "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["status_codes"] == {"OK": 500}
+
+
+# --- TLS ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tls_greeter(tmp_path_factory):
+    """helloworld-server with mutual TLS, and the certificates (tls-certs)."""
+    import os
+    from conftest import Server
+    certs = tmp_path_factory.mktemp("certs")
+    subprocess.run([os.environ["TLS_CERTS_BIN"], str(certs)], check=True)
+    port = free_port()
+    env = dict(os.environ, OXGRPC_TLS_CERT=str(certs / "server.pem"), OXGRPC_TLS_KEY=str(certs / "server.key"),
+               OXGRPC_TLS_CLIENT_CA=str(certs / "ca.pem"))
+    server = Server([os.environ["HELLO_SERVER"], "--addr", f"127.0.0.1:{port}"], port, env=env)
+    yield server, certs
+    server.stop()
+
+
+def test_mutual_tls_in_grpcurls_spelling(oxgrpc, tls_greeter):
+    server, certs = tls_greeter
+    out = oxgrpc("-cacert", str(certs / "ca.pem"), "-cert", str(certs / "client.pem"), "-key", str(certs / "client.key"),
+                 "-servername", "foo.test.google.fr", "-d", '{"name":"tls"}', server.addr, "helloworld.Greeter/SayHello")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"message": "Hello tls"}
+
+
+def test_tls_failures_name_their_cause(oxgrpc, tls_greeter):
+    server, certs = tls_greeter
+    # No client certificate: the server refuses the handshake.
+    out = oxgrpc("list", "--cacert", str(certs / "ca.pem"), server.addr)
+    assert out.returncode != 0 and "client certificate" in out.stderr, out.stderr
+    # A CA that did not sign the server's certificate.
+    out = oxgrpc("list", "--cacert", str(certs / "other-ca.pem"), "--cert", str(certs / "client.pem"),
+                 "--key", str(certs / "client.key"), server.addr)
+    assert out.returncode != 0 and out.stderr.startswith(f'Failed to dial target host "{server.addr}"'), out.stderr
+    # -insecure skips verifying the server, and mutual TLS still works.
+    out = oxgrpc("-insecure", "-cert", str(certs / "client.pem"), "-key", str(certs / "client.key"),
+                 server.addr, "list")
+    assert out.returncode == 0, out.stderr
+    assert "helloworld.Greeter" in out.stdout.split()
+    # Cleartext to a TLS port fails clearly and at once. (The channel counts
+    # as connected once TCP is up, so the first call reports it; waiting for
+    # the server's SETTINGS belongs to the client channel's connectivity.)
+    started = time.monotonic()
+    out = oxgrpc("-plaintext", "-connect-timeout", "3", server.addr, "list", timeout=20)
+    assert out.returncode != 0 and "Unavailable" in out.stderr and "connection closed" in out.stderr, out.stderr
+    assert time.monotonic() - started < 5

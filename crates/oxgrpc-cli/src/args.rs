@@ -198,9 +198,8 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// The names of oxgrpc's own subcommands (and help/version), which are
 /// parsed as they are; anything else is grpcurl's spelling.
-const NATIVE: &[&str] = &[
-    "list", "describe", "call", "health", "bench", "help", "-h", "--help", "-V", "--version",
-];
+const NATIVE: &[&str] =
+    &["list", "describe", "call", "health", "bench", "help", "-h", "--help", "-V", "--version"];
 
 /// grpcurl's flags that take a value, by name (without dashes), and the
 /// native spelling of each.
@@ -261,7 +260,9 @@ pub(crate) fn rewrite_grpcurl(args: Vec<String>) -> Result<Vec<String>, String> 
         } else if let Some((_, native)) = GRPCURL_VALUE_FLAGS.iter().find(|(n, _)| *n == name) {
             let value = match inline {
                 Some(value) => value,
-                None => rest.next().ok_or_else(|| format!("flag needs an argument: -{name}"))?.clone(),
+                None => {
+                    rest.next().ok_or_else(|| format!("flag needs an argument: -{name}"))?.clone()
+                }
             };
             tls_asked |= matches!(name, "cacert" | "cert" | "key" | "servername");
             flags.push(native.to_string());
@@ -277,7 +278,11 @@ pub(crate) fn rewrite_grpcurl(args: Vec<String>) -> Result<Vec<String>, String> 
     let (command, symbol) = match positional.next() {
         Some(verb) if verb == "list" || verb == "describe" => (verb, positional.next()),
         Some(method) => ("call".to_string(), Some(method)),
-        None => return Err(format!("too few arguments after {target:?}: expected a method, `list` or `describe`")),
+        None => {
+            return Err(format!(
+                "too few arguments after {target:?}: expected a method, `list` or `describe`"
+            ));
+        }
     };
     if let Some(extra) = positional.next() {
         return Err(format!("too many arguments: {extra:?}"));
@@ -309,18 +314,33 @@ mod tests {
 
     #[test]
     fn the_articles_call_becomes_a_call() {
-        let args = rewrite(r#"oxgrpc -plaintext -d {"id":"123"} localhost:50051 bookstore.Bookstore/GetBook"#);
+        let args = rewrite(
+            r#"oxgrpc -plaintext -d {"id":"123"} localhost:50051 bookstore.Bookstore/GetBook"#,
+        );
         assert_eq!(
             args,
-            ["oxgrpc", "call", "--plaintext", "-d", r#"{"id":"123"}"#, "localhost:50051", "bookstore.Bookstore/GetBook"]
+            [
+                "oxgrpc",
+                "call",
+                "--plaintext",
+                "-d",
+                r#"{"id":"123"}"#,
+                "localhost:50051",
+                "bookstore.Bookstore/GetBook"
+            ]
         );
         let cli = Cli::try_parse_from(args).unwrap();
-        assert!(matches!(cli.command, Command::Call { ref method, .. } if method == "bookstore.Bookstore/GetBook"));
+        assert!(
+            matches!(cli.command, Command::Call { ref method, .. } if method == "bookstore.Bookstore/GetBook")
+        );
     }
 
     #[test]
     fn list_and_describe_keep_their_symbol() {
-        assert_eq!(rewrite("oxgrpc -plaintext localhost:50051 list"), ["oxgrpc", "list", "--plaintext", "localhost:50051"]);
+        assert_eq!(
+            rewrite("oxgrpc -plaintext localhost:50051 list"),
+            ["oxgrpc", "list", "--plaintext", "localhost:50051"]
+        );
         assert_eq!(
             rewrite("oxgrpc --plaintext localhost:50051 describe bookstore.Bookstore"),
             ["oxgrpc", "describe", "--plaintext", "localhost:50051", "bookstore.Bookstore"]

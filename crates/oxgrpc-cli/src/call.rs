@@ -15,7 +15,12 @@ use std::sync::{Arc, Mutex};
 
 /// Runs `call`: resolves the method, sends the request(s), prints each
 /// response as it arrives.
-pub(crate) async fn run(conn: &ConnArgs, data: &DataArgs, target: &str, method: &str) -> Result<(), CliError> {
+pub(crate) async fn run(
+    conn: &ConnArgs,
+    data: &DataArgs,
+    target: &str,
+    method: &str,
+) -> Result<(), CliError> {
     let channel = target::connect(conn, target).await?;
     let options = CallOptions::from_args(conn)?;
     let mut source = source::for_args(conn, &channel, &options)?;
@@ -32,38 +37,45 @@ pub(crate) async fn run(conn: &ConnArgs, data: &DataArgs, target: &str, method: 
         printer.print(message)
     };
 
-    let result: Result<(), CliError> = match (method.is_client_streaming(), method.is_server_streaming()) {
-        (false, false) => {
-            let request = options.request(input.single().await?);
-            let response = channel.unary::<_, RawMessage>(&path, request).await.map_err(CliError::Rpc)?;
-            verbose.headers(response.metadata());
-            print(response.get_ref())?;
-            verbose.trailers(response.trailers());
-            Ok(())
-        }
-        (false, true) => {
-            let request = options.request(input.single().await?);
-            let response = channel.server_streaming::<_, RawMessage>(&path, request).await;
-            print_stream(response.map_err(CliError::Rpc)?, &verbose, &print).await
-        }
-        (true, false) => {
-            let (requests, failure) = input.into_stream();
-            let response = channel.client_streaming::<_, _, RawMessage>(&path, options.request(requests)).await;
-            take_failure(&failure)?;
-            let response = response.map_err(CliError::Rpc)?;
-            verbose.headers(response.metadata());
-            print(response.get_ref())?;
-            verbose.trailers(response.trailers());
-            Ok(())
-        }
-        (true, true) => {
-            let (requests, failure) = input.into_stream();
-            let response = channel.bidi_streaming::<_, _, RawMessage>(&path, options.request(requests)).await;
-            let printed = print_stream(response.map_err(CliError::Rpc)?, &verbose, &print).await;
-            take_failure(&failure)?;
-            printed
-        }
-    };
+    let result: Result<(), CliError> =
+        match (method.is_client_streaming(), method.is_server_streaming()) {
+            (false, false) => {
+                let request = options.request(input.single().await?);
+                let response =
+                    channel.unary::<_, RawMessage>(&path, request).await.map_err(CliError::Rpc)?;
+                verbose.headers(response.metadata());
+                print(response.get_ref())?;
+                verbose.trailers(response.trailers());
+                Ok(())
+            }
+            (false, true) => {
+                let request = options.request(input.single().await?);
+                let response = channel.server_streaming::<_, RawMessage>(&path, request).await;
+                print_stream(response.map_err(CliError::Rpc)?, &verbose, &print).await
+            }
+            (true, false) => {
+                let (requests, failure) = input.into_stream();
+                let response = channel
+                    .client_streaming::<_, _, RawMessage>(&path, options.request(requests))
+                    .await;
+                take_failure(&failure)?;
+                let response = response.map_err(CliError::Rpc)?;
+                verbose.headers(response.metadata());
+                print(response.get_ref())?;
+                verbose.trailers(response.trailers());
+                Ok(())
+            }
+            (true, true) => {
+                let (requests, failure) = input.into_stream();
+                let response = channel
+                    .bidi_streaming::<_, _, RawMessage>(&path, options.request(requests))
+                    .await;
+                let printed =
+                    print_stream(response.map_err(CliError::Rpc)?, &verbose, &print).await;
+                take_failure(&failure)?;
+                printed
+            }
+        };
     if let Err(CliError::Rpc(status)) = &result {
         verbose.trailers(status.metadata());
     }
@@ -210,8 +222,13 @@ impl Verbose {
 
     fn counts(&self, sent: usize, received: usize) {
         if self.on {
-            let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-            println!("Sent {} and received {}", plural(sent, "request"), plural(received, "response"));
+            let plural =
+                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+            println!(
+                "Sent {} and received {}",
+                plural(sent, "request"),
+                plural(received, "response")
+            );
         }
     }
 }

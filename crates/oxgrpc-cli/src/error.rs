@@ -172,7 +172,11 @@ mod tests {
 
     #[test]
     fn a_refused_dial_prints_as_the_article_does() {
-        let err = CliError::Dial { target: "localhost:50051".into(), cause: "connection refused".into() };
-        assert_eq!(err.to_string(), r#"Failed to dial target host "localhost:50051": connection refused"#);
+        let err =
+            CliError::Dial { target: "localhost:50051".into(), cause: "connection refused".into() };
+        assert_eq!(
+            err.to_string(),
+            r#"Failed to dial target host "localhost:50051": connection refused"#
+        );
     }
 }

@@ -12,13 +12,19 @@ const CHECK: &str = "/grpc.health.v1.Health/Check";
 const WATCH: &str = "/grpc.health.v1.Health/Watch";
 
 /// Checks (or watches) `service` and prints each status by name.
-pub(crate) async fn run(conn: &ConnArgs, target: &str, service: &str, watch: bool) -> Result<(), CliError> {
+pub(crate) async fn run(
+    conn: &ConnArgs,
+    target: &str,
+    service: &str,
+    watch: bool,
+) -> Result<(), CliError> {
     let channel = target::connect(conn, target).await?;
     let options = CallOptions::from_args(conn)?;
     let request = HealthCheckRequest { service: service.to_string() };
     let last = if watch {
         let options = if conn.timeout.is_some() { options } else { options.without_timeout() };
-        let response = channel.server_streaming::<_, HealthCheckResponse>(WATCH, options.request(request));
+        let response =
+            channel.server_streaming::<_, HealthCheckResponse>(WATCH, options.request(request));
         let mut stream = response.await.map_err(CliError::Rpc)?.into_inner();
         let mut last = ServingStatus::Unknown;
         while let Some(answer) = stream.message().await.map_err(CliError::Rpc)? {

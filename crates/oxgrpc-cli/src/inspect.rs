@@ -15,13 +15,18 @@ async fn open(conn: &ConnArgs, target: &str) -> Result<Source, CliError> {
 
 /// Prints the services, or `service`'s methods (`pkg.Service.Method`),
 /// one a line, sorted.
-pub(crate) async fn list(conn: &ConnArgs, target: &str, service: Option<&str>) -> Result<(), CliError> {
+pub(crate) async fn list(
+    conn: &ConnArgs,
+    target: &str,
+    service: Option<&str>,
+) -> Result<(), CliError> {
     let mut source = open(conn, target).await?;
     let lines = match service {
         None => source.services().await?,
         Some(name) => {
             let service = source.service(name).await?;
-            let mut methods: Vec<String> = service.methods().map(|m| m.full_name().to_string()).collect();
+            let mut methods: Vec<String> =
+                service.methods().map(|m| m.full_name().to_string()).collect();
             methods.sort();
             methods
         }
@@ -34,7 +39,11 @@ pub(crate) async fn list(conn: &ConnArgs, target: &str, service: Option<&str>) -
 }
 
 /// Prints `symbol` as protobuf source; every service when none is given.
-pub(crate) async fn describe(conn: &ConnArgs, target: &str, symbol: Option<&str>) -> Result<(), CliError> {
+pub(crate) async fn describe(
+    conn: &ConnArgs,
+    target: &str,
+    symbol: Option<&str>,
+) -> Result<(), CliError> {
     let mut source = open(conn, target).await?;
     let names = match symbol {
         Some(symbol) => vec![symbol.to_string()],

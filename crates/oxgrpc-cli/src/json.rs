@@ -17,8 +17,9 @@ pub(crate) fn parse_all(desc: &MessageDescriptor, text: &str) -> Result<Vec<RawM
 
 /// One JSON value as an encoded message of type `desc`.
 fn encode(desc: &MessageDescriptor, value: serde_json::Value) -> Result<RawMessage, CliError> {
-    let message = DynamicMessage::deserialize_with_options(desc.clone(), value, &DeserializeOptions::new())
-        .map_err(CliError::RequestData)?;
+    let message =
+        DynamicMessage::deserialize_with_options(desc.clone(), value, &DeserializeOptions::new())
+            .map_err(CliError::RequestData)?;
     Ok(RawMessage(message.encode_to_vec().into()))
 }
 
@@ -53,12 +54,13 @@ impl Printer {
 
     /// The JSON text of one encoded message.
     pub(crate) fn format(&self, message: &RawMessage) -> Result<String, CliError> {
-        let decoded = DynamicMessage::decode(self.desc.clone(), message.0.clone()).map_err(|e| {
-            CliError::Rpc(oxgrpc::Status::internal(format!(
-                "the response is not a valid {}: {e}",
-                self.desc.full_name()
-            )))
-        })?;
+        let decoded =
+            DynamicMessage::decode(self.desc.clone(), message.0.clone()).map_err(|e| {
+                CliError::Rpc(oxgrpc::Status::internal(format!(
+                    "the response is not a valid {}: {e}",
+                    self.desc.full_name()
+                )))
+            })?;
         let mut out = Vec::new();
         let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
         let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);

@@ -52,11 +52,15 @@ fn main() {
 
 async fn run(command: Command) -> Result<(), CliError> {
     match command {
-        Command::List { conn, target, service } => inspect::list(&conn, &target, service.as_deref()).await,
+        Command::List { conn, target, service } => {
+            inspect::list(&conn, &target, service.as_deref()).await
+        }
         Command::Describe { conn, target, symbol } => {
             inspect::describe(&conn, &target, symbol.as_deref()).await
         }
-        Command::Call { conn, data, target, method } => call::run(&conn, &data, &target, &method).await,
+        Command::Call { conn, data, target, method } => {
+            call::run(&conn, &data, &target, &method).await
+        }
         Command::Health { conn, target, service, watch } => {
             health::run(&conn, &target, &service, watch).await
         }

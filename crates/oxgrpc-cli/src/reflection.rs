@@ -54,11 +54,16 @@ impl ReflectionClient {
     }
 
     /// A pool with the file that defines `symbol` and all its imports.
-    pub(crate) async fn pool_for_symbol(&mut self, symbol: &str) -> Result<DescriptorPool, CliError> {
+    pub(crate) async fn pool_for_symbol(
+        &mut self,
+        symbol: &str,
+    ) -> Result<DescriptorPool, CliError> {
         let answer = self.ask(MessageRequest::FileContainingSymbol(symbol.to_string())).await;
         let files = match answer {
             Ok(MessageResponse::FileDescriptorResponse(files)) => files.file_descriptor_proto,
-            Ok(MessageResponse::ErrorResponse(error)) if error.error_code == Code::NotFound as i32 => {
+            Ok(MessageResponse::ErrorResponse(error))
+                if error.error_code == Code::NotFound as i32 =>
+            {
                 return Err(CliError::NotFound { what: Missing::Symbol, name: symbol.to_string() });
             }
             Ok(other) => return Err(unexpected(&other)),
@@ -135,7 +140,9 @@ impl ReflectionClient {
         loop {
             let result = self.ask_once(question.clone()).await;
             match result {
-                Err(status) if status.code() == Code::Unimplemented && self.version + 1 < PATHS.len() => {
+                Err(status)
+                    if status.code() == Code::Unimplemented && self.version + 1 < PATHS.len() =>
+                {
                     self.version += 1;
                     self.open = None;
                 }
@@ -146,7 +153,8 @@ impl ReflectionClient {
     }
 
     async fn ask_once(&mut self, question: MessageRequest) -> Result<MessageResponse, Status> {
-        let question = ServerReflectionRequest { host: String::new(), message_request: Some(question) };
+        let question =
+            ServerReflectionRequest { host: String::new(), message_request: Some(question) };
         let question = RawMessage(question.encode_to_vec().into());
         let open = match self.open.as_mut() {
             Some(open) => {
@@ -189,7 +197,10 @@ impl ReflectionClient {
 fn unexpected(answer: &MessageResponse) -> CliError {
     let what = match answer {
         MessageResponse::ErrorResponse(e) => {
-            return CliError::Reflection(Status::new(Code::from_i32(e.error_code), e.error_message.clone()));
+            return CliError::Reflection(Status::new(
+                Code::from_i32(e.error_code),
+                e.error_message.clone(),
+            ));
         }
         MessageResponse::FileDescriptorResponse(_) => "file descriptors",
         MessageResponse::AllExtensionNumbersResponse(_) => "extension numbers",

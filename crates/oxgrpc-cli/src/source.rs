@@ -17,7 +17,10 @@ pub(crate) enum Source {
 
 impl Source {
     /// Parses `protos` (found under `import_paths`, or beside themselves).
-    pub(crate) fn from_files(protos: &[PathBuf], import_paths: &[PathBuf]) -> Result<Source, CliError> {
+    pub(crate) fn from_files(
+        protos: &[PathBuf],
+        import_paths: &[PathBuf],
+    ) -> Result<Source, CliError> {
         let mut includes = import_paths.to_vec();
         if includes.is_empty() {
             includes.extend(protos.iter().map(|p| match p.parent() {

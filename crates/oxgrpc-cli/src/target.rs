@@ -3,7 +3,8 @@
 use crate::args::ConnArgs;
 use crate::error::CliError;
 use base64::Engine as _;
-use oxgrpc::{Channel, Code, CompressionEncoding, Metadata, Request, Status};
+use oxgrpc::transport::tls::{Certificates, ClientTlsConfig, Identity};
+use oxgrpc::{Channel, CompressionEncoding, Metadata, Request, Status};
 use std::time::Duration;
 
 /// Connects to `target` as the arguments say; a failure is a
@@ -34,16 +35,41 @@ pub(crate) fn builder(args: &ConnArgs, target: &str) -> Result<oxgrpc::ChannelBu
         format!("http://{target}")
     };
     if wants_tls && uri.starts_with("http://") {
-        return Err(CliError::Usage(format!("{target:?} is a cleartext target; TLS options need https://")));
+        return Err(CliError::Usage(format!(
+            "{target:?} is a cleartext target; TLS options need https://"
+        )));
     }
-    let builder = Channel::builder(&uri).map_err(|status| match status.code() {
-        Code::Unimplemented => CliError::Usage(format!(
-            "{target:?}: {}; use -plaintext for a cleartext server",
-            status.message()
-        )),
-        _ => CliError::Usage(status.message().to_string()),
-    })?;
-    Ok(builder)
+    let builder =
+        Channel::builder(&uri).map_err(|status| CliError::Usage(status.message().to_string()))?;
+    let builder = builder.connect_timeout(args.connect_timeout);
+    if !uri.starts_with("https://") {
+        return Ok(builder);
+    }
+    builder.tls(tls_config(args)?).map_err(|status| CliError::Usage(status.message().to_string()))
+}
+
+/// `--cacert`, `--cert`/`--key`, `--servername` and `--insecure` as a TLS
+/// configuration.
+fn tls_config(args: &ConnArgs) -> Result<ClientTlsConfig, CliError> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path)
+            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))
+    };
+    let tls_error = |e: oxgrpc::transport::tls::TlsError| CliError::Usage(e.to_string());
+    let mut config = ClientTlsConfig::new();
+    if let Some(path) = &args.cacert {
+        config = config.ca_certificate(Certificates::from_pem(read(path)?).map_err(tls_error)?);
+    }
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        config = config.identity(Identity::from_pem(read(cert)?, read(key)?).map_err(tls_error)?);
+    }
+    if let Some(name) = &args.servername {
+        config = config.domain_name(name.clone());
+    }
+    if args.insecure {
+        config = config.danger_accept_any_certificate();
+    }
+    Ok(config)
 }
 
 /// Why a connection failed, in grpc-go's words where it has them.
@@ -83,7 +109,9 @@ impl CallOptions {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(value)
                     .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(value))
-                    .map_err(|e| CliError::Usage(format!("header {key:?}: value is not base64: {e}")))?;
+                    .map_err(|e| {
+                        CliError::Usage(format!("header {key:?}: value is not base64: {e}"))
+                    })?;
                 metadata.append_bin(key, bytes)
             } else {
                 metadata.append(key, value)

@@ -42,7 +42,10 @@ pub(crate) async fn run(
     let mut source = source::for_args(conn, &first, &options)?;
     let method = source.method(method).await?;
     if method.is_client_streaming() || method.is_server_streaming() {
-        return Err(CliError::Usage(format!("bench calls unary methods; {} streams", method.full_name())));
+        return Err(CliError::Usage(format!(
+            "bench calls unary methods; {} streams",
+            method.full_name()
+        )));
     }
     let mut requests = json::parse_all(&method.input(), data.data.as_deref().unwrap_or("{}"))?;
     if requests.len() != 1 {
@@ -95,7 +98,12 @@ struct Work {
     options: CallOptions,
 }
 
-async fn worker(channel: oxgrpc::Channel, work: Work, plan: Arc<Plan>, done: Arc<AtomicU64>) -> Tally {
+async fn worker(
+    channel: oxgrpc::Channel,
+    work: Work,
+    plan: Arc<Plan>,
+    done: Arc<AtomicU64>,
+) -> Tally {
     let mut tally = Tally::new();
     while let Some(slot) = plan.next() {
         if let Some(at) = slot {

@@ -18,7 +18,12 @@ pub(super) struct Plan {
 impl Plan {
     /// A plan from `start`: at most `total` calls, for at most `duration`,
     /// at most `rps` a second.
-    pub(super) fn new(start: Instant, total: Option<u64>, duration: Option<Duration>, rps: Option<u32>) -> Plan {
+    pub(super) fn new(
+        start: Instant,
+        total: Option<u64>,
+        duration: Option<Duration>,
+        rps: Option<u32>,
+    ) -> Plan {
         Plan {
             start,
             total,
@@ -76,7 +81,8 @@ mod tests {
         let start = Instant::now();
         let plan = Plan::new(start, None, Some(Duration::from_secs(2)), Some(4));
         let slots: Vec<_> = std::iter::from_fn(|| plan.next()).collect();
-        let expected: Vec<_> = (0..8).map(|i| Some(start + Duration::from_millis(250 * i))).collect();
+        let expected: Vec<_> =
+            (0..8).map(|i| Some(start + Duration::from_millis(250 * i))).collect();
         assert_eq!(slots, expected, "4 a second for 2 s, and none past the end");
         assert!(!plan.is_over());
         let over = Plan::new(start, None, Some(Duration::ZERO), None);

@@ -111,7 +111,11 @@ impl Report {
         let _ = writeln!(out, "  Total:\t{}", millis(self.elapsed.as_nanos() as f64));
         let _ = writeln!(out, "  Average:\t{}", millis(self.mean_ns));
         let _ = writeln!(out, "  Requests/sec:\t{:.2}", self.rate());
-        let _ = writeln!(out, "  Connections:\t{}\n  Concurrency:\t{}", self.connections, self.concurrency);
+        let _ = writeln!(
+            out,
+            "  Connections:\t{}\n  Concurrency:\t{}",
+            self.connections, self.concurrency
+        );
         out.push_str("\nLatency distribution:\n");
         for (name, ns) in &self.latency_ns {
             let _ = writeln!(out, "  {name:>5}:\t{}", millis(*ns as f64));
@@ -173,7 +177,11 @@ impl Progress {
 }
 
 /// Starts the bar: calls done out of `total`, or seconds out of `duration`.
-pub(super) fn progress(total: Option<u64>, duration: Option<Duration>, done: Arc<AtomicU64>) -> Progress {
+pub(super) fn progress(
+    total: Option<u64>,
+    duration: Option<Duration>,
+    done: Arc<AtomicU64>,
+) -> Progress {
     let by_time = total.is_none();
     let bar = match (total, duration) {
         (Some(total), _) => ProgressBar::new(total),

@@ -31,6 +31,7 @@ pub struct ClientTlsConfig {
     native_roots: bool,
     identity: Option<Identity>,
     domain: Option<String>,
+    accept_any_certificate: bool,
 }
 
 impl ClientTlsConfig {
@@ -64,12 +65,20 @@ impl ClientTlsConfig {
         self
     }
 
+    /// Accepts any server certificate, unverified (grpcurl's `-insecure`).
+    /// The connection is encrypted but the server is not authenticated:
+    /// for tools and tests, never for production.
+    pub fn danger_accept_any_certificate(mut self) -> ClientTlsConfig {
+        self.accept_any_certificate = true;
+        self
+    }
+
     fn roots(&self) -> Result<rustls::RootCertStore, TlsError> {
         let mut roots = match &self.ca {
             Some(ca) => ca.roots()?,
             None => rustls::RootCertStore::empty(),
         };
-        if self.ca.is_none() || self.native_roots {
+        if (self.ca.is_none() || self.native_roots) && !self.accept_any_certificate {
             let native = rustls_native_certs::load_native_certs();
             let (added, _) = roots.add_parsable_certificates(native.certs);
             if added == 0 {
@@ -107,6 +116,10 @@ impl ClientTls {
             Some(id) => builder.with_client_auth_cert(id.chain.clone(), id.key())?,
             None => builder.with_no_client_auth(),
         };
+        if config.accept_any_certificate {
+            let verifier = super::insecure::AcceptAnyCertificate(provider());
+            tls.dangerous().set_certificate_verifier(Arc::new(verifier));
+        }
         tls.alpn_protocols = vec![ALPN_H2.to_vec()];
         Ok(ClientTls { config: Arc::new(tls), domain: config.domain })
     }

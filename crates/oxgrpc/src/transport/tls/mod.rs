@@ -16,6 +16,7 @@
 mod client;
 mod error;
 mod identity;
+mod insecure;
 mod peer;
 mod reload;
 mod server;

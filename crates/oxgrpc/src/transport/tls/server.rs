@@ -11,6 +11,7 @@ use crate::transport::{BoxIo, HandshakeError, Secured, ServerHandshaker};
 use rustls::ServerConfig;
 use rustls::server::WebPkiClientVerifier;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 /// Whether clients must present a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -142,7 +143,13 @@ impl ServerHandshaker for ServerTls {
     fn handshake(&self, io: BoxIo) -> BoxFuture<'static, Result<Secured, HandshakeError>> {
         let acceptor = tokio_rustls::TlsAcceptor::from(self.config());
         Box::pin(async move {
-            let tls = acceptor.accept(io).await.map_err(|e| refused(TlsError::from_io(e)))?;
+            let tls = match acceptor.accept(io).into_fallible().await {
+                Ok(tls) => tls,
+                Err((error, io)) => {
+                    close_after_alert(io).await;
+                    return Err(refused(TlsError::from_io(error)));
+                }
+            };
             let (_, conn) = tls.get_ref();
             if conn.alpn_protocol() != Some(ALPN_H2) {
                 let error = TlsError::new(
@@ -155,6 +162,33 @@ impl ServerHandshaker for ServerTls {
             Ok(Secured { io: Box::new(tls), auth })
         })
     }
+}
+
+/// How long a refused client's bytes are drained before its socket closes.
+const DRAIN_AFTER_ALERT: Duration = Duration::from_millis(500);
+/// At most this much of them.
+const DRAIN_LIMIT: usize = 64 << 10;
+
+/// Closes a refused connection so its alert arrives. A TLS 1.3 client
+/// finishes its side of the handshake before the server checks its
+/// certificate, and sends its first bytes at once; closing with those
+/// unread would reset the connection, and a reset can discard the alert
+/// before the client reads it. So: FIN after the alert, then read what the
+/// client sent (bounded in time and size), then close.
+async fn close_after_alert(mut io: BoxIo) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let _ = io.shutdown().await;
+    let drain = async {
+        let mut buf = [0u8; 4096];
+        let mut drained = 0;
+        while drained < DRAIN_LIMIT {
+            match io.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => drained += n,
+            }
+        }
+    };
+    let _ = crate::rt::timeout_at(crate::rt::now().checked_add(DRAIN_AFTER_ALERT), drain).await;
 }
 
 /// Logs a refused client; ALPN mismatches at WARN, as a misconfigured
