@@ -10,7 +10,8 @@
 #                                                   <-  both suites (sanity: the
 #                                                       tests agree with grpcio)
 #   3. mutual TLS, both ways: grpcio client -> oxgrpc helloworld-server and
-#      oxgrpc helloworld-client -> grpcio server (interop/python/test_tls.py)
+#      oxgrpc helloworld-client -> grpcio server (interop/python/test_tls.py);
+#      the same with grpc-js (interop/node/test_tls.js)
 #
 # Ends with "grpc-interop: N passed, M failed" (N, M count test cases) and
 # exits non-zero on any failure.
@@ -117,12 +118,12 @@ run_python_suite() {
     fi
 }
 
-# run_node_suite LABEL BOOKSTORE_ADDR HELLO_ADDR SERVER_LOG PEER
+# run_node_suite LABEL BOOKSTORE_ADDR HELLO_ADDR SERVER_LOG PEER [TEST_PATH]
 run_node_suite() {
-    local label="$1" out="$WORK/node-$RANDOM.out"
-    step "Node @grpc/grpc-js suite -> $label"
+    local label="$1" out="$WORK/node-$RANDOM.out" file="${6:-interop/node/}"
+    step "Node @grpc/grpc-js suite${6:+ ($(basename "$6"))} -> $label"
     GRPC_TARGET="$2" HELLO_TARGET="$3" SERVER_LOG="$4" GRPC_PEER="$5" \
-        timeout "$SUITE_TIMEOUT" node --test --test-reporter=spec interop/node/ 2>&1 | tee "$out"
+        timeout "$SUITE_TIMEOUT" node --test --test-reporter=spec "$file" 2>&1 | tee "$out"
     local rc=${PIPESTATUS[0]}
     local p f
     p="$(grep -aE '^\S+ pass [0-9]+$' "$out" | tail -1 | grep -oE '[0-9]+' || true)"
@@ -227,10 +228,11 @@ else
     fail_step "starting the Python grpcio reference server"
 fi
 
-# --- 3. mutual TLS with grpcio, both ways ------------------------------------
+# --- 3. mutual TLS with grpcio and grpc-js, both ways -------------------------
 if [ "$have_oxgrpc" = 1 ]; then
     export HELLO_SERVER HELLO_CLIENT TLS_CERTS_BIN
     run_python_suite "mutual TLS" "" "" "" oxgrpc interop/python/test_tls.py
+    run_node_suite "mutual TLS" "" "" "" oxgrpc interop/node/test_tls.js
 fi
 
 echo
