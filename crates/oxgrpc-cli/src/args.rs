@@ -24,7 +24,8 @@ pub(crate) enum Command {
     List {
         #[command(flatten)]
         conn: ConnArgs,
-        /// The server: `host:port`, `http://host:port` or `https://host:port`.
+        /// The server: `host:port`, `http://host:port`, `https://host:port`,
+        /// `unix:path`, `unix:///abs/path` or `unix-abstract:name`.
         target: String,
         /// A service, e.g. `bookstore.Bookstore`: list its methods.
         service: Option<String>,
@@ -288,7 +289,7 @@ pub(crate) fn rewrite_grpcurl(args: Vec<String>) -> Result<Vec<String>, String> 
         return Err(format!("too many arguments: {extra:?}"));
     }
     // grpcurl speaks TLS unless told otherwise.
-    let has_scheme = target.contains("://");
+    let has_scheme = target.contains("://") || target.starts_with("unix");
     if !plaintext && !tls_asked && !has_scheme {
         flags.push("--tls".to_string());
     }

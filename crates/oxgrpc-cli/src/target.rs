@@ -27,7 +27,10 @@ pub(crate) fn builder(args: &ConnArgs, target: &str) -> Result<oxgrpc::ChannelBu
         || args.cert.is_some()
         || args.servername.is_some()
         || target.starts_with("https://");
-    let uri = if target.contains("://") {
+    let named_scheme = ["http://", "https://", "unix:", "unix-abstract:"]
+        .iter()
+        .any(|scheme| target.starts_with(scheme));
+    let uri = if named_scheme {
         target.to_string()
     } else if wants_tls {
         format!("https://{target}")
