@@ -30,7 +30,10 @@ pub mod transport;
 mod wire;
 
 pub use call::deadline;
-pub use call::{CallContext, CallInfo, IntoRequest, IntoStreamingRequest, Request, Response};
+pub use call::{
+    CallContext, CallInfo, CancelHandle, IntoRequest, IntoStreamingRequest, OutboundMessage,
+    Request, Response, WithCompression,
+};
 pub use client::{CallCredentials, Channel, ChannelBuilder, CredentialsContext};
 pub use codec::CompressionEncoding;
 pub use interceptor::Interceptor;

@@ -1,6 +1,6 @@
 //! A stream of received messages, on either side of a call.
 
-use crate::call::CallInfo;
+use crate::call::{CallInfo, Cancellation};
 use crate::codec::MessageDecoder;
 use crate::interceptor::Interceptors;
 use crate::metadata::Metadata;
@@ -20,6 +20,10 @@ use std::task::{Context, Poll, ready};
 /// an OK status, `Err(status)` otherwise; trailing metadata is then in
 /// [`trailers`](Streaming::trailers). Reading releases flow-control window,
 /// so a slow reader slows the sender down.
+///
+/// A client may [`cancel`](Streaming::cancel) the call: the next
+/// [`message`](Streaming::message) is `Err` with CANCELLED, and the
+/// server's handler sees its call cancelled.
 pub struct Streaming<T> {
     body: RecvStream,
     decoder: MessageDecoder,
@@ -32,6 +36,10 @@ pub struct Streaming<T> {
     /// Client: interceptors that see the final status when the stream ends.
     hook: Option<(Interceptors, CallInfo)>,
     finishing: Option<Pin<Box<dyn Future<Output = Status> + Send>>>,
+    /// Set by [`cancel`](Streaming::cancel) or the call's [`CancelHandle`](crate::CancelHandle).
+    cancel: Cancellation,
+    cancel_wait: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    last_compressed: bool,
     _message: PhantomData<fn() -> T>,
 }
 
@@ -54,8 +62,20 @@ impl<T: prost::Message + Default> Streaming<T> {
             status_in_head: None,
             hook: None,
             finishing: None,
+            cancel: Cancellation::default(),
+            cancel_wait: None,
+            last_compressed: false,
             _message: PhantomData,
         }
+    }
+
+    /// Client: the call's cancellation, shared with its request sender and
+    /// the application's [`CancelHandle`](crate::CancelHandle).
+    pub(crate) fn with_cancellation(mut self, cancel: Cancellation) -> Streaming<T> {
+        let wait = cancel.clone();
+        self.cancel_wait = Some(Box::pin(async move { wait.wait().await }));
+        self.cancel = cancel;
+        self
     }
 
     /// Client: the call's deadline; when it passes, the stream is reset and
@@ -95,6 +115,36 @@ impl<T: prost::Message + Default> Streaming<T> {
             all.push(message);
         }
         Ok(all)
+    }
+
+    /// Cancels the call, unless it has ended already. On the client the
+    /// stream is reset with `RST_STREAM(CANCEL)`, the request stream stops
+    /// being sent, and the server's handler sees the cancellation; on either
+    /// side the next [`message`](Self::message) is `Err` with CANCELLED.
+    ///
+    /// ```no_run
+    /// # async fn run(channel: oxgrpc::Channel) -> Result<(), oxgrpc::Status> {
+    /// let requests = futures_util::stream::iter(vec!["ping".to_owned()]);
+    /// let mut replies = channel
+    ///     .bidi_streaming::<_, String, String>("/test.Echo/Chat", oxgrpc::Request::new(requests))
+    ///     .await?
+    ///     .into_inner();
+    /// let _first = replies.message().await?;
+    /// replies.cancel();
+    /// assert_eq!(replies.message().await.unwrap_err().code(), oxgrpc::Code::Cancelled);
+    /// # Ok(()) }
+    /// ```
+    pub fn cancel(&mut self) {
+        if !self.done {
+            self.cancel.cancel();
+        }
+    }
+
+    /// Whether the message last returned was compressed on the wire (its
+    /// prefix's compressed flag). The flag is per message: a stream with a
+    /// `grpc-encoding` may mix compressed and uncompressed messages.
+    pub fn last_message_compressed(&self) -> bool {
+        self.last_compressed
     }
 
     /// Client: the trailing metadata, once the stream has ended.
@@ -141,13 +191,18 @@ impl<T: prost::Message + Default> Streaming<T> {
         if self.done {
             return Poll::Ready(Ok(None));
         }
+        if self.cancel.is_cancelled() {
+            self.reset();
+            return self.fail(cx, Status::cancelled("call cancelled"));
+        }
         loop {
             match self.decoder.next_message() {
                 Ok(Some(bytes)) => {
+                    self.last_compressed = self.decoder.last_compressed();
                     return match T::decode(bytes) {
                         Ok(message) => Poll::Ready(Ok(Some(message))),
                         Err(e) => {
-                            self.cancel();
+                            self.reset();
                             self.fail(
                                 cx,
                                 Status::internal(format!("failed to decode message: {e}")),
@@ -157,13 +212,19 @@ impl<T: prost::Message + Default> Streaming<T> {
                 }
                 Ok(None) => {}
                 Err(status) => {
-                    self.cancel();
+                    self.reset();
                     return self.fail(cx, status);
+                }
+            }
+            if let Some(wait) = &mut self.cancel_wait {
+                if wait.as_mut().poll(cx).is_ready() {
+                    self.reset();
+                    return self.fail(cx, Status::cancelled("call cancelled"));
                 }
             }
             if let Some(deadline) = &mut self.deadline {
                 if deadline.as_mut().poll(cx).is_ready() {
-                    self.cancel();
+                    self.reset();
                     return self.fail(cx, Status::deadline_exceeded("deadline exceeded"));
                 }
             }
@@ -194,7 +255,7 @@ impl<T: prost::Message + Default> Streaming<T> {
     }
 
     /// Client: a call that failed on our side is reset, so the server stops.
-    fn cancel(&mut self) {
+    fn reset(&mut self) {
         if self.client {
             self.body.cancel();
         }

@@ -10,11 +10,14 @@ mod cancel;
 mod context;
 pub mod deadline;
 mod info;
+mod outbound;
 mod request;
 mod response;
 
+pub use cancel::CancelHandle;
 pub(crate) use cancel::Cancellation;
 pub use context::CallContext;
 pub use info::CallInfo;
+pub use outbound::{OutboundMessage, WithCompression};
 pub use request::{IntoRequest, IntoStreamingRequest, Request};
 pub use response::Response;

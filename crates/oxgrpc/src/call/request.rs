@@ -1,6 +1,8 @@
 //! A call's request: a message (or stream) plus metadata and per-call options.
 
+use super::cancel::{CancelHandle, Cancellation};
 use super::context::CallContext;
+use super::outbound::OutboundMessage;
 use crate::codec::CompressionEncoding;
 use crate::metadata::Metadata;
 use futures_util::Stream;
@@ -28,6 +30,8 @@ pub struct Request<T> {
     metadata: Metadata,
     timeout: Option<Duration>,
     compression: Option<CompressionEncoding>,
+    cancel: Option<Cancellation>,
+    compressed: bool,
     context: Option<Arc<CallContext>>,
 }
 
@@ -39,6 +43,8 @@ impl<T> Request<T> {
             metadata: Metadata::new(),
             timeout: None,
             compression: None,
+            cancel: None,
+            compressed: false,
             context: None,
         }
     }
@@ -48,7 +54,21 @@ impl<T> Request<T> {
         metadata: Metadata,
         context: Arc<CallContext>,
     ) -> Request<T> {
-        Request { message, metadata, timeout: None, compression: None, context: Some(context) }
+        Request {
+            message,
+            metadata,
+            timeout: None,
+            compression: None,
+            cancel: None,
+            compressed: false,
+            context: Some(context),
+        }
+    }
+
+    /// Server: records that the request message arrived compressed.
+    pub(crate) fn with_compressed(mut self, compressed: bool) -> Request<T> {
+        self.compressed = compressed;
+        self
     }
 
     /// The request metadata.
@@ -96,6 +116,25 @@ impl<T> Request<T> {
         self.compression
     }
 
+    /// Client: a handle that cancels this call once it is made; see
+    /// [`CancelHandle`]. Every handle taken from one request cancels the
+    /// same call.
+    pub fn cancel_handle(&mut self) -> CancelHandle {
+        CancelHandle(self.cancel.get_or_insert_with(Cancellation::default).clone())
+    }
+
+    /// Client: the call's cancellation, if a handle was taken.
+    pub(crate) fn cancellation(&self) -> Option<Cancellation> {
+        self.cancel.clone()
+    }
+
+    /// Server, unary and server-streaming methods: whether the request
+    /// message arrived compressed (its prefix's flag; for a request stream
+    /// see [`Streaming::last_message_compressed`](crate::Streaming::last_message_compressed)).
+    pub fn message_compressed(&self) -> bool {
+        self.compressed
+    }
+
     /// Server: the call's context (method, deadline, peer, cancellation).
     ///
     /// # Panics
@@ -121,6 +160,8 @@ impl<T> Request<T> {
             metadata: self.metadata,
             timeout: self.timeout,
             compression: self.compression,
+            cancel: self.cancel,
+            compressed: self.compressed,
             context: self.context,
         }
     }
@@ -146,12 +187,13 @@ impl<T> IntoRequest<T> for Request<T> {
 }
 
 /// Anything usable as a client- or bidi-streaming request: a stream of
-/// messages, or a [`Request`] around one.
+/// messages (or of [`WithCompression`](crate::WithCompression) messages), or
+/// a [`Request`] around one.
 pub trait IntoStreamingRequest {
     /// The message type.
     type Message;
     /// The stream type.
-    type Stream: Stream<Item = Self::Message> + Send + 'static;
+    type Stream: Stream<Item: OutboundMessage<Message = Self::Message>> + Send + 'static;
     /// Wraps into a request.
     fn into_streaming_request(self) -> Request<Self::Stream>;
 }
@@ -159,8 +201,9 @@ pub trait IntoStreamingRequest {
 impl<S> IntoStreamingRequest for S
 where
     S: Stream + Send + 'static,
+    S::Item: OutboundMessage,
 {
-    type Message = S::Item;
+    type Message = <S::Item as OutboundMessage>::Message;
     type Stream = S;
     fn into_streaming_request(self) -> Request<S> {
         Request::new(self)
@@ -170,8 +213,9 @@ where
 impl<S> IntoStreamingRequest for Request<S>
 where
     S: Stream + Send + 'static,
+    S::Item: OutboundMessage,
 {
-    type Message = S::Item;
+    type Message = <S::Item as OutboundMessage>::Message;
     type Stream = S;
     fn into_streaming_request(self) -> Request<S> {
         self

@@ -2,7 +2,7 @@
 
 use super::Channel;
 use super::credentials::CredentialsContext;
-use crate::call::{CallInfo, Request, Response};
+use crate::call::{CallInfo, Cancellation, OutboundMessage, Request, Response};
 use crate::codec::{CompressionEncoding, MessageDecoder, encode_prost};
 use crate::metadata::Metadata;
 use crate::rt;
@@ -19,6 +19,7 @@ struct Started {
     recv: RecvStream,
     info: CallInfo,
     compression: Option<CompressionEncoding>,
+    cancel: Cancellation,
 }
 
 impl Channel {
@@ -34,11 +35,12 @@ impl Channel {
     {
         let started = self.start_single(path, request).await?;
         let info = started.info.clone();
+        let cancel = started.cancel.clone();
         let result = async {
             let (head, stream) = self.response(started).await?;
             single_response(head, stream).await
         };
-        self.finish(&info, result.await).await
+        self.finish(&info, cancellable(&cancel, result).await).await
     }
 
     /// Makes a server-streaming call.
@@ -53,12 +55,13 @@ impl Channel {
     {
         let started = self.start_single(path, request).await?;
         let info = started.info.clone();
+        let cancel = started.cancel.clone();
         let result = async {
             let (head, stream) = self.response(started).await?;
             let stream = stream.with_finish_hook(self.inner.interceptors.clone(), info.clone());
             Ok(Response::from_parts(stream, head.metadata, Metadata::new()))
         };
-        self.finish_on_error(&info, result.await).await
+        self.finish_on_error(&info, cancellable(&cancel, result).await).await
     }
 
     /// Makes a client-streaming call: `request`'s stream is sent as it yields.
@@ -69,17 +72,18 @@ impl Channel {
     ) -> Result<Response<Resp>, Status>
     where
         S: Stream<Item = Req> + Send + 'static,
-        Req: prost::Message + 'static,
+        Req: OutboundMessage,
         Resp: prost::Message + Default,
     {
         let (stream, send, started) = self.start(path, request).await?;
         let info = started.info.clone();
+        let cancel = started.cancel.clone();
         let result = async {
-            self.pump(stream, send, started.compression);
+            self.pump(stream, send, started.compression, started.cancel.clone());
             let (head, stream) = self.response(started).await?;
             single_response(head, stream).await
         };
-        self.finish(&info, result.await).await
+        self.finish(&info, cancellable(&cancel, result).await).await
     }
 
     /// Makes a bidirectional-streaming call.
@@ -90,18 +94,19 @@ impl Channel {
     ) -> Result<Response<Streaming<Resp>>, Status>
     where
         S: Stream<Item = Req> + Send + 'static,
-        Req: prost::Message + 'static,
+        Req: OutboundMessage,
         Resp: prost::Message + Default,
     {
         let (stream, send, started) = self.start(path, request).await?;
         let info = started.info.clone();
+        let cancel = started.cancel.clone();
         let result = async {
-            self.pump(stream, send, started.compression);
+            self.pump(stream, send, started.compression, started.cancel.clone());
             let (head, stream) = self.response(started).await?;
             let stream = stream.with_finish_hook(self.inner.interceptors.clone(), info.clone());
             Ok(Response::from_parts(stream, head.metadata, Metadata::new()))
         };
-        self.finish_on_error(&info, result.await).await
+        self.finish_on_error(&info, cancellable(&cancel, result).await).await
     }
 
     /// Starts a call whose request is one message, and sends it.
@@ -129,6 +134,10 @@ impl Channel {
             (a, b) => a.or(b),
         };
         let compression = request.compression().or(self.inner.compression);
+        let cancel = request.cancellation().unwrap_or_default();
+        if cancel.is_cancelled() {
+            return Err(Status::cancelled("call cancelled before it started"));
+        }
         let metadata = std::mem::take(request.metadata_mut());
         let mut info = CallInfo {
             method: path.to_string(),
@@ -153,7 +162,7 @@ impl Channel {
         let client = self.client().await?;
         let (send, recv) =
             client.send_request(head, false).map_err(|e| status_from_stream_error(&e))?;
-        Ok((request.into_inner(), send, Started { recv, info, compression }))
+        Ok((request.into_inner(), send, Started { recv, info, compression, cancel }))
     }
 
     fn encode<M: prost::Message>(
@@ -168,20 +177,35 @@ impl Channel {
 
     /// Sends the request stream from a task of its own, so reading
     /// responses and sending requests go on at the same time.
+    /// Each message is compressed with the call's encoding unless it says
+    /// otherwise ([`WithCompression`](crate::WithCompression)); cancelling
+    /// the call stops it and resets the stream.
     fn pump<S, Req>(
         &self,
         stream: S,
         mut send: SendStream,
         compression: Option<CompressionEncoding>,
+        cancel: Cancellation,
     ) where
         S: Stream<Item = Req> + Send + 'static,
-        Req: prost::Message + 'static,
+        Req: OutboundMessage,
     {
         let max = self.inner.max_send_message_size;
         rt::spawn(async move {
             let mut stream = std::pin::pin!(stream);
             let mut buf = BytesMut::new();
-            while let Some(message) = stream.next().await {
+            loop {
+                let item = tokio::select! {
+                    item = stream.next() => item,
+                    () = cancel.wait() => None,
+                };
+                if cancel.is_cancelled() {
+                    send.reset(oxgrpc_h2::Reason::CANCEL);
+                    return;
+                }
+                let Some(item) = item else { break };
+                let (message, compress) = item.into_outbound();
+                let compression = compression.filter(|_| compress != Some(false));
                 if encode_prost(&message, compression, max, &mut buf).is_err() {
                     send.reset(oxgrpc_h2::Reason::CANCEL);
                     return;
@@ -199,7 +223,7 @@ impl Channel {
         &self,
         started: Started,
     ) -> Result<(ResponseHead, Streaming<Resp>), Status> {
-        let Started { mut recv, info, .. } = started;
+        let Started { mut recv, info, cancel, .. } = started;
         let head = match rt::timeout_at(info.deadline, recv.head()).await {
             Some(head) => head.map_err(|e| status_from_stream_error(&e))?,
             None => {
@@ -212,7 +236,9 @@ impl Channel {
         self.inner.interceptors.on_response(&info, &mut head.metadata).await;
         let decoder = MessageDecoder::new(head.encoding)
             .with_max_message_size(self.inner.max_receive_message_size);
-        let mut stream = Streaming::new(recv, decoder, Role::Client).with_deadline(info.deadline);
+        let mut stream = Streaming::new(recv, decoder, Role::Client)
+            .with_deadline(info.deadline)
+            .with_cancellation(cancel);
         if head.trailers_only {
             stream = stream.with_status_in_head(fields);
         }
@@ -260,9 +286,22 @@ async fn single_response<Resp: prost::Message + Default>(
         .message()
         .await?
         .ok_or_else(|| Status::internal("server sent no response message"))?;
+    let compressed = stream.last_message_compressed();
     if stream.message().await?.is_some() {
         return Err(Status::internal("server sent more than one response message"));
     }
     let trailers = stream.trailers().cloned().unwrap_or_default();
-    Ok(Response::from_parts(message, head.metadata, trailers))
+    Ok(Response::from_parts(message, head.metadata, trailers).with_compressed(compressed))
+}
+
+/// Runs `call` until it ends or `cancel` fires; on cancel the call's future
+/// is dropped, which resets its stream with CANCEL.
+async fn cancellable<T>(
+    cancel: &Cancellation,
+    call: impl Future<Output = Result<T, Status>>,
+) -> Result<T, Status> {
+    tokio::select! {
+        result = call => result,
+        () = cancel.wait() => Err(Status::cancelled("call cancelled")),
+    }
 }

@@ -10,4 +10,6 @@ pub use channel::{Channel, ChannelBuilder};
 pub use credentials::{CallCredentials, CredentialsContext};
 
 #[cfg(test)]
+mod call_tests;
+#[cfg(test)]
 mod tests;

@@ -51,6 +51,7 @@ pub struct MessageDecoder {
     state: State,
     encoding: Option<CompressionEncoding>,
     max_message_size: usize,
+    last_compressed: bool,
 }
 
 impl MessageDecoder {
@@ -63,6 +64,7 @@ impl MessageDecoder {
             state: State::Header,
             encoding,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            last_compressed: false,
         }
     }
 
@@ -81,6 +83,14 @@ impl MessageDecoder {
     /// The stream's message encoding.
     pub fn encoding(&self) -> Option<CompressionEncoding> {
         self.encoding
+    }
+
+    /// Whether the message last returned by
+    /// [`next_message`](MessageDecoder::next_message) was compressed on the
+    /// wire (its prefix's flag was 1). The flag is per message: a stream with
+    /// an encoding may carry uncompressed messages too.
+    pub fn last_compressed(&self) -> bool {
+        self.last_compressed
     }
 
     /// How many received bytes are held, not yet returned as messages.
@@ -132,6 +142,7 @@ impl MessageDecoder {
         }
         let payload = self.take(len);
         self.state = State::Header;
+        self.last_compressed = compressed;
         match (compressed, self.encoding) {
             (true, Some(encoding)) => {
                 let mut out = BytesMut::new();

@@ -201,3 +201,14 @@ fn empty_chunks_are_ignored() {
     assert_eq!(decoder.next_message().unwrap(), None);
     decoder.finish().unwrap();
 }
+
+#[test]
+fn the_compressed_flag_is_reported_per_message() {
+    let mut decoder = MessageDecoder::new(Some(CompressionEncoding::Gzip));
+    decoder.push(frame(b"one", Some(CompressionEncoding::Gzip)));
+    decoder.push(frame(b"two", None));
+    assert_eq!(decoder.next_message().unwrap(), Some(Bytes::from_static(b"one")));
+    assert!(decoder.last_compressed());
+    assert_eq!(decoder.next_message().unwrap(), Some(Bytes::from_static(b"two")));
+    assert!(!decoder.last_compressed());
+}

@@ -70,9 +70,10 @@ impl ServerCall {
         Fut: Future<Output = Result<Response<Resp>, Status>> + Send + 'static,
     {
         self.run::<Req, _, _>(move |parts| async move {
-            let message = single_message(parts.requests).await?;
-            let response =
-                handler(Request::from_parts(message, parts.metadata, parts.context)).await?;
+            let (message, compressed) = single_message(parts.requests).await?;
+            let request = Request::from_parts(message, parts.metadata, parts.context)
+                .with_compressed(compressed);
+            let response = handler(request).await?;
             send_response(&parts.sink, &parts.shared, &parts.info, response).await
         })
     }
@@ -86,9 +87,11 @@ impl ServerCall {
         Fut: Future<Output = Result<(), Status>> + Send + 'static,
     {
         self.run::<Req, _, _>(move |parts| async move {
-            let message = single_message(parts.requests).await?;
+            let (message, compressed) = single_message(parts.requests).await?;
             let sink = ResponseSink::new(parts.sink, parts.shared.interceptors.clone(), parts.info);
-            handler(Request::from_parts(message, parts.metadata, parts.context), sink).await
+            let request = Request::from_parts(message, parts.metadata, parts.context)
+                .with_compressed(compressed);
+            handler(request, sink).await
         })
     }
 
@@ -199,16 +202,18 @@ struct CallParts<Req> {
     info: Arc<CallInfo>,
 }
 
+/// The one request message, and whether it arrived compressed.
 async fn single_message<Req: prost::Message + Default>(
     mut requests: Streaming<Req>,
-) -> Result<Req, Status> {
+) -> Result<(Req, bool), Status> {
     let Some(message) = requests.message().await? else {
         return Err(Status::internal("grpc: missing request message"));
     };
+    let compressed = requests.last_message_compressed();
     if requests.message().await?.is_some() {
         return Err(Status::internal("grpc: more than one request message for a unary method"));
     }
-    Ok(message)
+    Ok((message, compressed))
 }
 
 async fn send_response<Resp: prost::Message>(
@@ -217,11 +222,14 @@ async fn send_response<Resp: prost::Message>(
     info: &CallInfo,
     response: Response<Resp>,
 ) -> Result<(), Status> {
-    let (message, metadata, trailers) = response.into_parts();
+    let (message, metadata, trailers, compression) = response.into_parts();
     {
         let mut state = lock(sink);
         state.metadata = metadata;
         state.trailers = trailers;
+        if let Some(compression) = compression {
+            state.set_compression(compression);
+        }
     }
     send_message(sink, &shared.interceptors, info, &message).await
 }

@@ -18,7 +18,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub(crate) struct SinkState {
     pub(crate) send: SendStream,
     pub(crate) headers_sent: bool,
+    /// The stream's `grpc-encoding`, fixed once the headers are out.
     pub(crate) encoding: Option<CompressionEncoding>,
+    /// Whether the next messages are compressed (with `encoding`).
+    compress: bool,
     pub(crate) metadata: Metadata,
     pub(crate) trailers: Metadata,
     pub(crate) max_send: usize,
@@ -41,11 +44,25 @@ impl SinkState {
             send,
             headers_sent: false,
             encoding,
+            compress: true,
             metadata: Metadata::new(),
             trailers: Metadata::new(),
             max_send,
             buf: BytesMut::new(),
         }
+    }
+
+    /// Chooses the compression of the next messages: `Some` compresses
+    /// them (and, before the headers, names `encoding` in `grpc-encoding`);
+    /// `None` sends them uncompressed, keeping the stream's encoding so a
+    /// later `Some` can turn compression back on.
+    pub(crate) fn set_compression(&mut self, encoding: Option<CompressionEncoding>) {
+        if let Some(encoding) = encoding {
+            if !self.headers_sent {
+                self.encoding = Some(encoding);
+            }
+        }
+        self.compress = encoding.is_some();
     }
 
     /// Ends the call with `status` (its metadata is the trailing metadata).
@@ -98,7 +115,8 @@ pub(crate) async fn send_message<M: prost::Message>(
         .map_err(|e| status_from_stream_error(&e))?;
     let mut state = lock(sink);
     let state = &mut *state;
-    encode_prost(message, state.encoding, state.max_send, &mut state.buf)?;
+    let compression = state.encoding.filter(|_| state.compress);
+    encode_prost(message, compression, state.max_send, &mut state.buf)?;
     let bytes = state.buf.split().freeze();
     state.send.send_data_now(bytes, false).map_err(|e| status_from_stream_error(&e))
 }
@@ -152,11 +170,26 @@ impl<T: prost::Message> ResponseSink<T> {
         lock(&self.sink).trailers = trailers;
     }
 
-    /// Chooses the compression of this call's responses (before the first message).
+    /// Chooses whether the next messages are compressed; may be called
+    /// between any two messages.
+    ///
+    /// The compressed flag is per message, the encoding per stream: before
+    /// the first message `Some(encoding)` also picks the stream's
+    /// `grpc-encoding` (by default, the one negotiated with the client).
+    /// Later, `Some(_)` compresses with the stream's encoding (and does
+    /// nothing if it has none); `None` sends the next messages uncompressed
+    /// until `Some` again.
+    ///
+    /// ```
+    /// # async fn stream(mut sink: oxgrpc::ResponseSink<String>) -> Result<(), oxgrpc::Status> {
+    /// use oxgrpc::CompressionEncoding;
+    /// sink.set_compression(Some(CompressionEncoding::Gzip));
+    /// sink.send("compressed".repeat(100)).await?;
+    /// sink.set_compression(None);
+    /// sink.send("not compressed".to_owned()).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn set_compression(&mut self, encoding: Option<CompressionEncoding>) {
-        let mut state = lock(&self.sink);
-        if !state.headers_sent {
-            state.encoding = encoding;
-        }
+        lock(&self.sink).set_compression(encoding);
     }
 }
