@@ -21,6 +21,12 @@ Cases (grpc doc/negative-http2-interop-test-descriptions.md):
   request arrives; the server records how many streams were ever open at
   once.
 
+Extras: ``rst_cancel`` (headers, then RST_STREAM(CANCEL)), ``rst_refused``
+(RST_STREAM(REFUSED_STREAM) instead of any response), ``goaway_unprocessed``
+(GOAWAY(NO_ERROR, last_stream_id=0) instead of a response, then the
+connection closes) and ``close_during_data`` (headers, half of the message,
+then the TCP connection closes).
+
 Only the first call misbehaves (``goaway`` aside); later calls are answered
 normally, so a test can check that the client recovers.  What the server
 saw is kept in counters for the test to assert on.
@@ -40,7 +46,11 @@ import h2.exceptions
 import h2.settings
 
 REPLY_LEN = 314159
-CASES = ("goaway", "rst_after_header", "rst_during_data", "rst_after_data", "ping", "max_streams")
+CASES = (
+    "goaway", "rst_after_header", "rst_during_data", "rst_after_data", "ping", "max_streams",
+    # Extras, beyond the grpc document:
+    "rst_cancel", "rst_refused", "goaway_unprocessed", "close_during_data",
+)
 
 
 def varint(n: int) -> bytes:
@@ -118,12 +128,18 @@ class NegServer:
     def _serve_guarded(self, sock: socket.socket, index: int) -> None:
         try:
             _Connection(self, sock, index).run()
+        except _HangUp:
+            pass
         except h2.exceptions.ProtocolError as e:
             self.errors.append(f"connection {index}: client broke HTTP/2: {e!r}")
         except Exception as e:  # noqa: BLE001 - reported to the test
             self.errors.append(f"connection {index}: server fault: {e!r}")
         finally:
             sock.close()
+
+
+class _HangUp(Exception):
+    """The case wants the TCP connection closed now."""
 
 
 class _Connection:
@@ -220,16 +236,28 @@ class _Connection:
             self.server.calls_per_connection[self.index] += 1
         misbehave = call == 0
         reply = self.server.reply
+        if misbehave and self.case == "rst_refused":
+            self.reset(sid, 0x7)
+            return
+        if misbehave and self.case == "goaway_unprocessed":
+            self.conn.close_connection(error_code=0, last_stream_id=0)
+            self.flush()
+            raise _HangUp
         if misbehave and self.case == "ping":
             self.ping()
         self.conn.send_headers(sid, [(b":status", b"200"), (b"content-type", b"application/grpc")])
         if misbehave and self.case == "rst_after_header":
             self.reset(sid)
             return
+        if misbehave and self.case == "rst_cancel":
+            self.reset(sid, 0x8)
+            return
         if misbehave and self.case == "ping":
             self.ping()
         if misbehave and self.case == "rst_during_data":
             self.sending[sid] = [reply[: len(reply) // 2], self.reset]
+        elif misbehave and self.case == "close_during_data":
+            self.sending[sid] = [reply[: len(reply) // 2], self.hang_up]
         elif misbehave and self.case == "rst_after_data":
             self.sending[sid] = [reply, self.reset]
         elif misbehave and self.case == "goaway":
@@ -239,9 +267,13 @@ class _Connection:
         else:
             self.sending[sid] = [reply, self.finish]
 
-    def reset(self, sid: int) -> None:
-        self.conn.reset_stream(sid, error_code=0)
+    def reset(self, sid: int, code: int = 0) -> None:
+        self.conn.reset_stream(sid, error_code=code)
         self.open.discard(sid)
+
+    def hang_up(self, sid: int) -> None:
+        self.flush()
+        raise _HangUp
 
     def finish(self, sid: int) -> None:
         self.conn.send_headers(sid, [(b"grpc-status", b"0")], end_stream=True)

@@ -78,3 +78,38 @@ def test_max_concurrent_streams_is_honoured():
     assert outcomes == [OK] * 11, outcomes
     assert server.max_open_streams == 1, server.max_open_streams
     assert server.connections == 1 and server.calls == 11
+
+
+# ------------------------------------------------------------------ extras
+@pytest.mark.parametrize(
+    "case,code",
+    [("rst_cancel", "CANCELLED"), ("rst_refused", "UNAVAILABLE")],
+)
+def test_extra_rst_codes_map_to_their_status(case, code):
+    """extra: RST_STREAM(CANCEL) -> CANCELLED, RST_STREAM(REFUSED_STREAM)
+    -> UNAVAILABLE (PROTOCOL-HTTP2.md "Errors"); the connection is kept."""
+    with NegServer(case) as server:
+        spoiled, after = run_client(server)
+    assert spoiled.startswith(code + " "), spoiled
+    assert after == OK
+    assert server.connections == 1 and server.calls == 2
+
+
+def test_extra_goaway_before_processing_fails_unavailable_and_reconnects():
+    """extra: GOAWAY(last_stream_id=0) instead of a response: the call was
+    never processed (UNAVAILABLE, or OK if the client retried it on a new
+    connection), and the next call goes to a new connection."""
+    with NegServer("goaway_unprocessed") as server:
+        first, second = run_client(server, pause_ms=100)
+    assert first == OK or first.startswith("UNAVAILABLE "), first
+    assert second == OK
+    assert server.connections >= 2 and server.calls_per_connection[-1] >= 1, server.calls_per_connection
+
+
+def test_extra_connection_lost_mid_response_fails_unavailable_and_reconnects():
+    """extra: the TCP connection closes halfway through the message."""
+    with NegServer("close_during_data") as server:
+        first, second = run_client(server, pause_ms=100)
+    assert first.startswith("UNAVAILABLE "), first
+    assert second == OK
+    assert server.connections == 2 and server.calls_per_connection == [1, 1], server.calls_per_connection
