@@ -1,12 +1,15 @@
 # Shared helpers for scripts/peer-tests.sh and scripts/h2load-bench.sh.
-# Source it; it sets ROOT, TARGET, VENV_PY, H2_SERVER, H2_FETCH.
+# Source it; it sets ROOT, TARGET, VENV_PY, H2_SERVER, H2_FETCH, GRPC_SERVER,
+# NEG_CLIENT.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 VENV_PY="${PEERS_VENV:-$ROOT/.venv}/bin/python"
 H2_SERVER="${H2_SERVER:-$TARGET/release/examples/h2_server}"
 H2_FETCH="${H2_FETCH:-$TARGET/release/examples/h2_fetch}"
-export H2_SERVER H2_FETCH
+GRPC_SERVER="${GRPC_SERVER:-$TARGET/release/helloworld-server}"
+NEG_CLIENT="${NEG_CLIENT:-$TARGET/release/neg-client}"
+export H2_SERVER H2_FETCH GRPC_SERVER NEG_CLIENT
 
 # Background processes started by the calling script; killed by cleanup_pids.
 PEER_PIDS=()
@@ -52,7 +55,7 @@ build_examples() {
         echo "== build skipped (SKIP_BUILD=1)"
         return 0
     fi
-    echo "== cargo build --release --examples -p oxgrpc, and helloworld-server"
+    echo "== cargo build --release --examples -p oxgrpc, helloworld-server and neg-client"
     (cd "$ROOT" && cargo build --release --examples -p oxgrpc \
-        && cargo build --release -p oxgrpc-examples --bin helloworld-server)
+        && cargo build --release -p oxgrpc-examples --bin helloworld-server --bin neg-client)
 }

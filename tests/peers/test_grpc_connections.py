@@ -14,20 +14,15 @@ The server is the gRPC ``helloworld-server`` (``$GRPC_SERVER``, default
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
-from hyperframe.frame import GoAwayFrame, HeadersFrame, PingFrame
+from hyperframe.frame import GoAwayFrame, PingFrame
 
-from h2peer import ErrorCode, PeerTimeout, RawPeer, free_port
+from grpcpeer import GREETER_HEADERS, HELLO, connect, expect_ok, say_hello, start_grpc_server
+from h2peer import ErrorCode, PeerTimeout, RawPeer
 
-REPO = Path(__file__).resolve().parents[2]
 MAX_STREAM_ID = 2**31 - 1
-# HelloRequest{name: "world"} as one gRPC message.
-HELLO = b"\x00\x00\x00\x00\x07\x0a\x05world"
 
 
 @pytest.fixture
@@ -36,64 +31,14 @@ def grpc_server(tmp_path):
     procs = []
 
     def start(**settings):
-        binary = os.environ.get("GRPC_SERVER", str(REPO / "target/release/helloworld-server"))
-        if not os.access(binary, os.X_OK):
-            pytest.fail(f"server binary not found: {binary} (build it or set GRPC_SERVER)")
-        port = free_port()
-        env = dict(os.environ, OXGRPC_THREADS="1")
-        env.update({f"OXGRPC_{k.upper()}": str(v) for k, v in settings.items()})
-        log = open(tmp_path / f"server{len(procs)}.log", "wb")
-        proc = subprocess.Popen([binary, "--addr", f"127.0.0.1:{port}"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc, port = start_grpc_server(tmp_path / f"server{len(procs)}.log", **settings)
         procs.append(proc)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                RawPeer.connect("127.0.0.1", port, handshake=False).close()
-                return port
-            except OSError:
-                time.sleep(0.05)
-        pytest.fail("helloworld-server did not start")
+        return port
 
     yield start
     for proc in procs:
         proc.kill()
         proc.wait()
-
-
-def connect(port: int, **options) -> RawPeer:
-    peer = RawPeer.connect("127.0.0.1", port, handshake=False)
-    for name, value in options.items():
-        setattr(peer, name, value)
-    peer.handshake()
-    return peer
-
-
-def say_hello(peer: RawPeer, stream_id: int | None = None) -> int:
-    """Sends one SayHello call; returns its stream id."""
-    sid = stream_id or peer.new_stream_id()
-    headers = [
-        (":method", "POST"),
-        (":scheme", "http"),
-        (":path", "/helloworld.Greeter/SayHello"),
-        (":authority", "localhost"),
-        ("content-type", "application/grpc"),
-        ("te", "trailers"),
-    ]
-    peer.send_headers(sid, headers)
-    peer.send_data(sid, HELLO, end_stream=True)
-    return sid
-
-
-def expect_ok(peer: RawPeer, sid: int, *, timeout: float = 5.0) -> None:
-    """Reads until stream ``sid`` ends with grpc-status 0."""
-    def done(frame) -> bool:
-        if isinstance(frame, HeadersFrame) and frame.stream_id == sid and getattr(frame, "block_end_stream", False):
-            status = dict(frame.decoded).get("grpc-status")
-            assert status == "0", f"stream {sid} ended with grpc-status {status}: {frame.decoded}"
-            return True
-        return False
-
-    peer.expect(done, what=f"grpc-status 0 on stream {sid}", timeout=timeout)
 
 
 def expect_goaway(peer: RawPeer, *, timeout: float = 5.0) -> GoAwayFrame:
@@ -115,10 +60,7 @@ def test_max_age_drains_with_two_goaways(grpc_server):
     raced = say_hello(peer)
     expect_ok(peer, raced)
     held = peer.new_stream_id()
-    peer.send_headers(held, [
-        (":method", "POST"), (":scheme", "http"), (":path", "/helloworld.Greeter/SayHello"),
-        (":authority", "localhost"), ("content-type", "application/grpc"), ("te", "trailers"),
-    ])
+    peer.send_headers(held, GREETER_HEADERS)
 
     peer.send_ping(bytes(ping.opaque_data), ack=True)
     final = expect_goaway(peer)

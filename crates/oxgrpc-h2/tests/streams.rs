@@ -109,6 +109,42 @@ fn data_after_end_stream_is_stream_closed() {
 }
 
 #[test]
+fn data_on_a_stream_closed_both_ways_is_stream_closed() {
+    let mut peer = Peer::server(Config::default());
+    peer.send_headers(1, GET, true).unwrap();
+    peer.conn.send_headers(1, &fields(OK), true).unwrap();
+    peer.sent();
+    peer.send_data(1, b"late", true).unwrap();
+    peer.expect_rst_and_alive(1, Reason::STREAM_CLOSED);
+    // The reset is not repeated for what was in flight behind that DATA.
+    peer.send_data(1, b"more", false).unwrap();
+    assert_eq!(peer.sent(), vec![]);
+    assert!(peer.events().iter().all(|e| matches!(e, Event::Headers { stream_id: 1, .. })));
+}
+
+#[test]
+fn data_after_a_peer_reset_is_stream_closed() {
+    let mut peer = Peer::server(Config::default());
+    peer.send_headers(1, POST, false).unwrap();
+    peer.send_rst(1, Reason::CANCEL).unwrap();
+    peer.events();
+    peer.send_data(1, b"after its own reset", false).unwrap();
+    peer.expect_rst_and_alive(1, Reason::STREAM_CLOSED);
+}
+
+#[test]
+fn frames_in_flight_on_a_stream_we_reset_are_ignored() {
+    let mut peer = Peer::server(Config::default());
+    peer.send_headers(1, POST, false).unwrap();
+    peer.send_headers(1, &[("x-trailer", "1")], false).unwrap();
+    peer.expect_rst_and_alive(1, Reason::PROTOCOL_ERROR);
+    peer.send_data(1, b"sent before the reset arrived", false).unwrap();
+    peer.send_headers(1, &[("x-trailer", "2")], true).unwrap();
+    assert_eq!(peer.sent(), vec![]);
+    assert!(!peer.conn.is_closed());
+}
+
+#[test]
 fn client_may_not_use_even_ids() {
     let mut peer = Peer::server(Config::default());
     let result = peer.send_headers(2, GET, true);
@@ -180,7 +216,7 @@ fn content_length_mismatch_is_malformed() {
 }
 
 #[test]
-fn peer_reset_is_reported_and_later_frames_ignored() {
+fn peer_reset_is_reported_and_late_window_updates_and_resets_ignored() {
     let mut peer = Peer::server(Config::default());
     peer.send_headers(1, POST, false).unwrap();
     peer.events();
@@ -190,10 +226,11 @@ fn peer_reset_is_reported_and_later_frames_ignored() {
         vec![Event::Reset { stream_id: 1, reason: Reason::CANCEL, remote: true }]
     );
     assert_eq!(peer.conn.send_headers(1, &fields(OK), true), Err(SendError::StreamClosed));
-    peer.send_data(1, b"in flight", true).unwrap();
+    peer.sent();
     peer.send_window_update(1, 10).unwrap();
     peer.send_rst(1, Reason::CANCEL).unwrap();
     assert!(peer.events().is_empty());
+    assert_eq!(peer.sent(), vec![]);
     assert!(!peer.conn.is_closed());
 }
 
@@ -211,10 +248,12 @@ fn local_reset_sends_rst_stream() {
     peer.sent();
     peer.conn.reset(id, Reason::CANCEL);
     assert_eq!(peer.sent(), vec![Sent::Rst { id, reason: Reason::CANCEL }]);
-    // The server's response that crossed the reset is ignored.
+    // The server's response that crossed the reset is ignored, not
+    // answered with another reset.
     peer.send_headers(id, OK, false).unwrap();
     peer.send_data(id, b"x", true).unwrap();
     assert!(peer.events().is_empty());
+    assert_eq!(peer.sent(), vec![]);
 }
 
 #[test]

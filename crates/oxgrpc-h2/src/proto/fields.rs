@@ -25,8 +25,8 @@ pub(crate) struct Checked {
 pub(crate) fn check(section: Section, fields: &[Header]) -> Result<Checked, &'static str> {
     let mut checked = Checked::default();
     let mut regular_seen = false;
-    let (mut method, mut scheme, mut path, mut authority, mut status, mut protocol) =
-        (false, false, false, false, false, false);
+    let (mut method, mut scheme, mut path, mut authority, mut status) =
+        (false, false, false, false, false);
     let mut is_connect = false;
     for field in fields {
         check_name(&field.name)?;
@@ -48,7 +48,6 @@ pub(crate) fn check(section: Section, fields: &[Header]) -> Result<Checked, &'st
                     &mut path
                 }
                 (Section::Request, b":authority") => &mut authority,
-                (Section::Request, b":protocol") => &mut protocol,
                 (Section::Response, b":status") => {
                     checked.status = parse_status(&field.value)?;
                     &mut status
@@ -75,7 +74,10 @@ pub(crate) fn check(section: Section, fields: &[Header]) -> Result<Checked, &'st
         }
     }
     match section {
-        Section::Request if is_connect && (!authority || ((scheme || path) && !protocol)) => {
+        // §8.5. Extended CONNECT (RFC 8441) is never offered, so `:protocol`
+        // is an unknown pseudo-header and plain CONNECT has neither
+        // `:scheme` nor `:path`.
+        Section::Request if is_connect && (!authority || scheme || path) => {
             return Err("malformed CONNECT");
         }
         Section::Request if is_connect => {}
@@ -158,6 +160,15 @@ mod tests {
             &[(":method", "GET"), (":scheme", "http"), (":path", "/"), ("a", " padded")],
             &[(":method", "GET"), (":scheme", "http"), (":path", "/"), ("a", "x\ny")],
             &[(":method", "GET"), (":scheme", "http"), (":path", "/"), ("content-length", "x")],
+            &[(":method", "GET"), (":scheme", "http"), (":path", "/"), (":protocol", "websocket")],
+            &[
+                (":method", "CONNECT"),
+                (":protocol", "websocket"),
+                (":scheme", "https"),
+                (":path", "/chat"),
+                (":authority", "a:1"),
+            ],
+            &[(":method", "CONNECT"), (":authority", "a:1"), (":path", "/")],
         ];
         for case in cases {
             assert!(check(Section::Request, &h(case)).is_err(), "{case:?}");

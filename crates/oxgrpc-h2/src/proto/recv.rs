@@ -1,7 +1,7 @@
 //! Receiving: frame parsing and the reaction to every frame type.
 
 use super::fields::{self, Section};
-use super::stream::{Initiator, RecvSide, SendSide, State, Stream};
+use super::stream::{Closed, Initiator, RecvSide, SendSide, State, Stream};
 use super::timer::Timer;
 use super::{Connection, ConnectionError, Event, Farewell, PREFACE, PartialBlock, Phase, Role};
 use crate::frame::{
@@ -126,8 +126,10 @@ impl Connection {
     /// reset budget, so a peer cannot make us reset streams without bound.
     pub(super) fn stream_error(&mut self, id: StreamId, reason: Reason) -> Result {
         self.send_reset(id, reason);
-        if self.remove_stream(id).is_some() {
+        if self.remove_stream(id, Closed::Reset).is_some() {
             self.events.push_back(Event::Reset { stream_id: id, reason, remote: false });
+        } else {
+            self.streams.remember_closed(id, Closed::Reset);
         }
         self.charge_reset()
     }
@@ -154,7 +156,7 @@ impl Connection {
             if self.is_idle(id) {
                 return Err(self.fail(Reason::PROTOCOL_ERROR, "DATA on idle stream"));
             }
-            if self.streams.recently_closed(id) {
+            if self.streams.recently_closed(id) == Some(Closed::Reset) {
                 return Ok(());
             }
             return self.stream_error(id, Reason::STREAM_CLOSED);
@@ -259,10 +261,11 @@ impl Connection {
         if self.is_idle(id) || pushed {
             return Err(self.fail(Reason::PROTOCOL_ERROR, "HEADERS on invalid stream id"));
         }
-        if self.streams.recently_closed(id) {
-            return self.stream_error(id, Reason::STREAM_CLOSED);
+        match self.streams.recently_closed(id) {
+            Some(Closed::Reset) => Ok(()),
+            Some(Closed::Ended) => self.stream_error(id, Reason::STREAM_CLOSED),
+            None => Err(self.fail(Reason::PROTOCOL_ERROR, "HEADERS on closed stream")),
         }
-        Err(self.fail(Reason::PROTOCOL_ERROR, "HEADERS on closed stream"))
     }
 
     fn accept_stream(&mut self, id: StreamId, fields: Fields, end_stream: bool) -> Result {
@@ -299,7 +302,7 @@ impl Connection {
     /// still in flight on it is ignored.
     fn refuse_stream(&mut self, id: StreamId, reason: Reason) -> Result {
         self.send_reset(id, reason);
-        self.streams.remember_closed(id);
+        self.streams.remember_closed(id, Closed::Reset);
         self.charge_reset()
     }
 
@@ -345,7 +348,7 @@ impl Connection {
         if self.streams.get(id).is_none() {
             return self.reject_if_idle(id);
         }
-        self.remove_stream(id);
+        self.remove_stream(id, Closed::Ended);
         self.events.push_back(Event::Reset { stream_id: id, reason: rst.reason, remote: true });
         self.charge_reset()
     }
@@ -439,7 +442,7 @@ impl Connection {
         self.goaway_received = Some(self.goaway_received.map_or(last, |prev| prev.min(last)));
         for id in self.streams.ids() {
             if self.initiator(id) == Initiator::Local && id > last {
-                self.remove_stream(id);
+                self.remove_stream(id, Closed::Reset);
                 self.events.push_back(Event::Reset {
                     stream_id: id,
                     reason: Reason::REFUSED_STREAM,
@@ -492,7 +495,7 @@ impl Connection {
         let Some(stream) = self.streams.get_mut(id) else { return };
         stream.state.close_recv();
         if stream.state.is_closed() {
-            self.remove_stream(id);
+            self.remove_stream(id, Closed::Ended);
         }
     }
 

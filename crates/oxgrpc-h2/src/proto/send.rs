@@ -7,7 +7,7 @@
 //! encoding happens when a block is put in the output, so the peer's
 //! decoder sees blocks in the order our encoder produced them.
 
-use super::stream::{RecvSide, SendEnd, SendSide, State, Stream};
+use super::stream::{Closed, RecvSide, SendEnd, SendSide, State, Stream};
 use super::{Connection, Phase, Role, SendError};
 use crate::frame::{Data, Headers, MAX_STREAM_ID, RstStream, StreamId};
 use crate::{Header, Reason};
@@ -110,7 +110,7 @@ impl Connection {
             return;
         }
         self.send_reset(stream_id, reason);
-        self.remove_stream(stream_id);
+        self.remove_stream(stream_id, Closed::Reset);
     }
 
     fn sendable(&mut self, stream_id: StreamId) -> Result<&mut Stream, SendError> {
@@ -143,9 +143,10 @@ impl Connection {
         self.on_stream_opened();
     }
 
-    /// Drops a stream from the table; returns it if it was there.
-    pub(super) fn remove_stream(&mut self, id: StreamId) -> Option<Stream> {
-        let stream = self.streams.remove(id)?;
+    /// Drops a stream that closed `how` from the table; returns it if it
+    /// was there.
+    pub(super) fn remove_stream(&mut self, id: StreamId, how: Closed) -> Option<Stream> {
+        let stream = self.streams.remove(id, how)?;
         self.on_stream_closed();
         Some(stream)
     }
@@ -165,7 +166,7 @@ impl Connection {
         let stream = self.streams.get_mut(id)?;
         let send = stream.state.close_send();
         if stream.state.is_closed() {
-            self.remove_stream(id);
+            self.remove_stream(id, Closed::Ended);
         }
         match send? {
             SendSide::Finishing(end) => Some(end),

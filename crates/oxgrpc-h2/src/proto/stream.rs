@@ -279,11 +279,23 @@ impl Hasher for IdHasher {
 
 const RECENTLY_CLOSED: usize = 128;
 
+/// How a recently closed stream ended, which decides what a late frame on
+/// it means (RFC 9113 §5.1, "closed").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Closed {
+    /// Both sides finished, or the peer reset it: the peer has no reason to
+    /// send more, and DATA or HEADERS on it is STREAM_CLOSED (§6.1).
+    Ended,
+    /// We reset it (or the peer's GOAWAY dropped it): what the peer sent
+    /// before it saw that is still in flight and is ignored.
+    Reset,
+}
+
 /// All stored streams plus the bookkeeping of ids.
 pub(crate) struct Streams {
     role: Role,
     map: HashMap<StreamId, Stream, BuildHasherDefault<IdHasher>>,
-    recently_closed: VecDeque<StreamId>,
+    recently_closed: VecDeque<(StreamId, Closed)>,
     active_local: u32,
     active_remote: u32,
 }
@@ -333,26 +345,34 @@ impl Streams {
         self.map.insert(id, stream);
     }
 
-    /// Removes a closed stream; remembers its id as recently closed.
-    pub(crate) fn remove(&mut self, id: StreamId) -> Option<Stream> {
+    /// Removes a stream that closed `how`; remembers its id as recently closed.
+    pub(crate) fn remove(&mut self, id: StreamId, how: Closed) -> Option<Stream> {
         let stream = self.map.remove(&id)?;
         *self.count_mut(id) -= 1;
-        self.remember_closed(id);
+        self.remember_closed(id, how);
         Some(stream)
     }
 
-    /// Remembers `id` as recently closed without it ever being stored: a
-    /// stream we reset as it opened. Frames still in flight on it are then
-    /// ignored rather than answered with more resets (§5.1, "closed").
-    pub(crate) fn remember_closed(&mut self, id: StreamId) {
+    /// Remembers `id` as recently closed `how`, also when it was never
+    /// stored (a stream we reset as it opened). A later reset of a
+    /// remembered id turns it into [`Closed::Reset`]: frames still in
+    /// flight are then ignored rather than answered with more resets.
+    pub(crate) fn remember_closed(&mut self, id: StreamId, how: Closed) {
+        if let Some(entry) = self.recently_closed.iter_mut().find(|(known, _)| *known == id) {
+            if how == Closed::Reset {
+                entry.1 = Closed::Reset;
+            }
+            return;
+        }
         if self.recently_closed.len() == RECENTLY_CLOSED {
             self.recently_closed.pop_front();
         }
-        self.recently_closed.push_back(id);
+        self.recently_closed.push_back((id, how));
     }
 
-    pub(crate) fn recently_closed(&self, id: StreamId) -> bool {
-        self.recently_closed.contains(&id)
+    /// How `id` closed, if it is among the recently closed streams.
+    pub(crate) fn recently_closed(&self, id: StreamId) -> Option<Closed> {
+        self.recently_closed.iter().find(|(known, _)| *known == id).map(|&(_, how)| how)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
