@@ -200,9 +200,7 @@ impl Verbose {
 
     fn preamble(&self, method: &MethodDescriptor, metadata: &Metadata) {
         if self.on {
-            let described = crate::describe::Symbol::Method(method.clone()).describe();
-            let source = described.split_once('\n').map_or("", |(_, rest)| rest);
-            println!("\nResolved method descriptor:\n{source}");
+            println!("\nResolved method descriptor:\n{}\n", crate::describe::method_line(method));
             println!("Request metadata to send:\n{}", metadata_text(metadata));
         }
     }

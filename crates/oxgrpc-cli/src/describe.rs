@@ -120,7 +120,7 @@ fn service_source(out: &mut String, service: &ServiceDescriptor) {
 }
 
 /// `rpc GetBook ( .bookstore.GetBookRequest ) returns ( .bookstore.Book );`
-fn method_line(method: &MethodDescriptor) -> String {
+pub(crate) fn method_line(method: &MethodDescriptor) -> String {
     let stream = |yes: bool| if yes { "stream " } else { "" };
     format!(
         "rpc {} ( {}.{} ) returns ( {}.{} );",

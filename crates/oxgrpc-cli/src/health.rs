@@ -22,7 +22,6 @@ pub(crate) async fn run(
     let options = CallOptions::from_args(conn)?;
     let request = HealthCheckRequest { service: service.to_string() };
     let last = if watch {
-        let options = if conn.timeout.is_some() { options } else { options.without_timeout() };
         let response =
             channel.server_streaming::<_, HealthCheckResponse>(WATCH, options.request(request));
         let mut stream = response.await.map_err(CliError::Rpc)?.into_inner();
